@@ -1,0 +1,22 @@
+# Writes a C++ source that embeds files as byte arrays, so the binary needs no asset folder at run time.
+# Usage: cmake -DOUTPUT=out.cpp -DSYMBOL=kPresetFiles -DFILES="a.json|b.json" -P embed_files.cmake
+# Each entry is named after its file without directory and extension.
+set(body "// Generated at build time by cmake/embed_files.cmake; do not edit.\n#include \"core/embedded_file.h\"\n\nnamespace convscope {\n\n")
+string(REPLACE "|" ";" FILES "${FILES}")
+set(entries "")
+set(index 0)
+foreach(path IN LISTS FILES)
+  file(READ "${path}" hex HEX)
+  string(LENGTH "${hex}" hex_len)
+  math(EXPR size "${hex_len} / 2")
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+  string(REGEX REPLACE "(0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,)" "\\1\n" bytes "${bytes}")
+  get_filename_component(name "${path}" NAME_WE)
+  string(APPEND body "static const unsigned char ${SYMBOL}_${index}[] = {\n${bytes}0x00};\n")
+  string(APPEND entries "    {\"${name}\", reinterpret_cast<const char*>(${SYMBOL}_${index}), ${size}},\n")
+  math(EXPR index "${index} + 1")
+endforeach()
+string(APPEND body "\nextern const EmbeddedFile ${SYMBOL}[] = {\n${entries}};\nextern const size_t ${SYMBOL}Count = ${index};\n\n}  // namespace convscope\n")
+file(WRITE "${OUTPUT}.tmp" "${body}")
+file(COPY_FILE "${OUTPUT}.tmp" "${OUTPUT}" ONLY_IF_DIFFERENT)
+file(REMOVE "${OUTPUT}.tmp")

@@ -1,0 +1,308 @@
+#include "core/explain.h"
+
+#include <cstdio>
+#include <optional>
+
+#include "core/input_explorer.h"
+#include "core/shape_engine.h"
+#include "core/shape_table.h"
+
+namespace convscope {
+
+namespace {
+
+std::string size2(int64_t h, int64_t w) { return std::to_string(h) + "×" + std::to_string(w); }
+
+std::string features(const Shape3& s) {
+    return std::to_string(s.c) + "×" + std::to_string(s.h) + "×" + std::to_string(s.w) + " = " +
+           group_digits(s.count());
+}
+
+std::string padding_words(const Pad4& p) {
+    if (p == Pad4{}) return "no padding";
+    if (p.uniform()) return "padding " + std::to_string(p.top);
+    return "padding " + std::to_string(p.top) + " top, " + std::to_string(p.left) + " left, " +
+           std::to_string(p.bottom) + " bottom, " + std::to_string(p.right) + " right";
+}
+
+std::string stride_words(Hw s) {
+    return s.square() ? "stride " + std::to_string(s.h) : "stride " + size2(s.h, s.w);
+}
+
+// Wraps text at 100 columns with an indent, so paragraphs read well in a terminal.
+std::string wrap(const std::string& text, const std::string& indent = "  ") {
+    std::string out, line = indent;
+    size_t line_width = indent.size();
+    size_t i = 0;
+    while (i < text.size()) {
+        size_t j = text.find(' ', i);
+        if (j == std::string::npos) j = text.size();
+        const std::string word = text.substr(i, j - i);
+        size_t w = 0;
+        for (unsigned char ch : word)
+            if ((ch & 0xC0) != 0x80) ++w;
+        if (line_width > indent.size() && line_width + 1 + w > 100) {
+            out += line + "\n";
+            line = indent;
+            line_width = indent.size();
+        }
+        if (line_width > indent.size()) {
+            line += " ";
+            ++line_width;
+        }
+        line += word;
+        line_width += w;
+        i = j + 1;
+    }
+    if (line_width > indent.size()) out += line + "\n";
+    return out;
+}
+
+std::string stage_paragraph(const Layer& l, const Stage& st) {
+    std::string s = st.name + ": ";
+    const std::string in = st.input ? shape_text(*st.input) : "unknown";
+    switch (l.type) {
+        case LayerType::Conv: {
+            const int64_t cin = st.input ? st.input->c : 0;
+            s += std::to_string(l.out) + " kernels of " + size2(l.kernel.h, l.kernel.w) + "×" +
+                 std::to_string(l.groups > 0 ? cin / l.groups : cin) + " slide over the " + in + " input with " +
+                 stride_words(l.stride) + " and " + padding_words(l.pad);
+            if (!(l.dilation == Hw{1, 1})) s += ", dilated by " + (l.dilation.square() ? std::to_string(l.dilation.h) : size2(l.dilation.h, l.dilation.w));
+            s += ".";
+            if (l.groups > 1 && cin > 0)
+                s += " The channels are split into " + std::to_string(l.groups) + " groups: each kernel sees only " +
+                     std::to_string(cin / l.groups) + " of the " + std::to_string(cin) +
+                     " input channels, those of its own group" + (l.groups == 2 ? " (its own GPU's half)" : "") + ".";
+            break;
+        }
+        case LayerType::MaxPool:
+        case LayerType::AvgPool: {
+            s += size2(l.kernel.h, l.kernel.w) + (l.type == LayerType::MaxPool ? " max" : " average") +
+                 " pooling with " + stride_words(l.stride) + " and " + padding_words(l.pad) + ", rounding " +
+                 (l.ceil ? "up" : "down") + ".";
+            if (l.stride.h < l.kernel.h || l.stride.w < l.kernel.w)
+                s += " The windows overlap (stride smaller than the window), as in AlexNet's overlapping pooling.";
+            break;
+        }
+        case LayerType::AdaptiveAvgPool:
+            s += "adaptive average pooling to a fixed " + size2(l.output_size.h, l.output_size.w) +
+                 " whatever the input size, so the classifier always gets the same number of features.";
+            break;
+        case LayerType::Lrn: {
+            char buf[160];
+            std::snprintf(buf, sizeof buf, "local response normalisation across %d neighbouring channels (k = %g, α = %g%s, β = %g).",
+                          l.lrn_size, l.k, l.alpha, l.alpha_over_size ? ", divided by the window size" : ", used as is",
+                          l.beta);
+            s += buf;
+            s += " The shape is unchanged.";
+            break;
+        }
+        case LayerType::Relu: s += "ReLU, max(0, x) on every value; the shape is unchanged."; break;
+        case LayerType::Dropout: s += "dropout (only during training); the shape is unchanged."; break;
+        case LayerType::Softmax: s += "softmax turns the scores into probabilities; the shape is unchanged."; break;
+        case LayerType::Flatten:
+            s += "flattens the " + in + " maps into one vector.";
+            break;
+        case LayerType::Fc:
+            s += "each of the " + std::to_string(l.out) + " neurons is connected to every input value" +
+                 (st.input ? std::string(" (") + features(*st.input) + ")" : "") + ".";
+            break;
+    }
+    if (!st.formula.empty() && is_spatial_window(l.type)) s += " N = " + st.formula + ".";
+    for (const auto& m : st.messages)
+        if (m.severity == Severity::Error) s += " Error: " + m.message + ".";
+    if (st.output && l.type != LayerType::Relu && l.type != LayerType::Dropout && l.type != LayerType::Lrn &&
+        l.type != LayerType::Softmax) {
+        s += " Output " + features(*st.output) + " values";
+        if (st.params > 0) s += "; " + group_digits(st.params) + " parameters";
+        if (st.macs > 0) s += "; " + group_digits(st.macs) + " MACs";
+        s += ".";
+        if (is_spatial_window(l.type))
+            s += " Each output value sees a " + size2(st.rf.size_h, st.rf.size_w) +
+                 " patch of the image, and neighbouring outputs are " +
+                 (st.rf.jump_h == st.rf.jump_w ? std::to_string(st.rf.jump_h) : size2(st.rf.jump_h, st.rf.jump_w)) +
+                 " pixels apart there.";
+    }
+    return s;
+}
+
+std::string exact_inputs_text(const ExactInputs& e) {
+    auto one = [](const std::optional<int64_t>& below, const std::optional<int64_t>& above) {
+        std::string s;
+        if (below) s += std::to_string(*below) + " below";
+        if (above) s += std::string(s.empty() ? "" : " and ") + std::to_string(*above) + " above";
+        return s.empty() ? std::string("none nearby") : s;
+    };
+    if (e.current_h == e.current_w && e.below_h == e.below_w && e.above_h == e.above_w)
+        return one(e.below_h, e.above_h);
+    return "height: " + one(e.below_h, e.above_h) + "; width: " + one(e.below_w, e.above_w);
+}
+
+}  // namespace
+
+std::string explain_network(const Network& net) {
+    const Analysis a = analyze(net);
+    std::string out = net.name + "\n" + std::string(net.name.size(), '=') + "\n";
+    if (!net.description.empty()) out += wrap(net.description, "");
+    if (!net.source.empty()) out += "Source: " + net.source + "\n";
+
+    out += "\nThe rule\n--------\n";
+    out += wrap("A window of size F sliding with stride S over an input of size W padded by P on each side fits "
+                "N = (W − F + 2P)/S + 1 times. A dilated window spans F_eff = d·(F − 1) + 1 pixels. When the division "
+                "is not exact the count is rounded: down (floor, every framework's convolution) or up (ceil, Caffe's "
+                "pooling and PyTorch's ceil_mode), and the pixels left over are never seen or the last window hangs "
+                "past the edge.");
+
+    out += "\nStage by stage\n--------------\n";
+    out += wrap("The input is " + shape_text(net.input) + " (channels × height × width) = " +
+                group_digits(net.input.count()) + " values.");
+    for (size_t i = 0; i < net.layers.size() && i < a.stages.size(); ++i) {
+        out += "\n";
+        out += wrap(stage_paragraph(net.layers[i], a.stages[i]));
+    }
+
+    // The first inexact sliding window, and which inputs would tile.
+    std::optional<size_t> first_inexact;
+    for (const auto& st : a.stages)
+        if (!st.exact && is_spatial_window(st.type) && st.output) {
+            first_inexact = st.index;
+            break;
+        }
+    const ExactInputs whole = find_exact_inputs(net, 0, net.layers.empty() ? 0 : net.layers.size() - 1);
+    out += "\nDoes the input size tile?\n-------------------------\n";
+    if (!first_inexact && whole.current_exact) {
+        out += wrap("Yes: at " + size2(net.input.h, net.input.w) +
+                    " every division is exact, so every window fits and no pixel is dropped.");
+    } else if (first_inexact) {
+        const Stage& st = a.stages[*first_inexact];
+        const Layer& l = net.layers[*first_inexact];
+        std::string s = "No. At " + size2(net.input.h, net.input.w) + " the first inexact division is " + st.name +
+                        ": " + st.formula + ".";
+        const ExactInputs upto = find_exact_inputs(net, 0, *first_inexact);
+        s += " Input sizes for which every window up to " + st.name + " fits exactly: " + exact_inputs_text(upto) + ".";
+        s += " For the whole network: " + exact_inputs_text(whole) + ".";
+        if (whole.above_h && whole.above_w)
+            s += " Proposed input: " + size2(*whole.above_h, *whole.above_w) + " (the nearest exact size above, " +
+                 "so nothing is cropped).";
+        out += wrap(s);
+        if (l.type == LayerType::Conv && !l.ceil && st.dim_h) {
+            Layer up = l;
+            up.ceil = true;
+            const Stage alt = analyze_layer(up, st.index, st.input, ReceptiveField{});
+            if (alt.output)
+                out += "\n" + wrap("Rounding this convolution up instead, as cuda-convnet (the code the AlexNet paper "
+                                   "ran on) does for every convolution, gives " +
+                                   size2(alt.output->h, alt.output->w) + ": " + alt.formula + ".");
+        }
+    } else {
+        out += wrap("Every division is exact at " + size2(net.input.h, net.input.w) + ".");
+    }
+
+    const RoundingStudy rs = compare_pool_rounding(net);
+    bool has_pool = false;
+    for (const auto& l : net.layers) has_pool |= l.type == LayerType::MaxPool || l.type == LayerType::AvgPool;
+    if (has_pool) {
+        out += "\nFloor or ceil pooling?\n----------------------\n";
+        auto ending = [](const RoundingOutcome& o) {
+            std::string s;
+            std::optional<Shape3> last;
+            for (const auto& st : o.analysis.stages) {
+                if (st.type == LayerType::Fc || st.type == LayerType::Flatten) break;
+                if (st.output) last = st.output;
+            }
+            if (last) s = features(*last);
+            if (!o.analysis.valid()) {
+                for (const auto& st : o.analysis.stages)
+                    if (st.status == Severity::Error && st.input) {
+                        s += (s.empty() ? "" : ", and ") + st.name + " fails: " + st.messages.front().message;
+                        break;
+                    }
+            }
+            return s;
+        };
+        if (!rs.first_difference) {
+            out += wrap("At this input size rounding every pool down or up gives the same shapes: every pooling division "
+                        "is exact, or the difference never shows.");
+        } else {
+            const size_t d = *rs.first_difference;
+            const auto& fs = rs.floor.analysis.stages[d];
+            const auto& cs = rs.ceil.analysis.stages[d];
+            std::string s = "They first differ at " + fs.name + ": " +
+                            (fs.output ? size2(fs.output->h, fs.output->w) : std::string("no output")) +
+                            " rounding down, " + (cs.output ? size2(cs.output->h, cs.output->w) : std::string("no output")) +
+                            " rounding up. ";
+            s += "With every pool rounding down the feature maps end at " + ending(rs.floor) + "; rounding up, at " +
+                 ending(rs.ceil) + ".";
+            if (rs.floor.fc_input && rs.ceil.fc_input && rs.floor.fc_input != rs.ceil.fc_input)
+                s += " The first fully connected layer then receives " + group_digits(rs.floor.fc_input) + " or " +
+                     group_digits(rs.ceil.fc_input) + " inputs: its weight matrix must match one of them.";
+            out += wrap(s);
+        }
+    }
+
+    if (!net.printed_neurons.empty()) {
+        out += "\nPrinted against computed\n------------------------\n";
+        out += wrap("The source prints these neuron counts: the input, then each convolution and fully connected "
+                    "layer. Computed here at the model's input size" +
+                    std::string(whole.above_h && !whole.current_exact
+                                    ? " and at the exact size " + size2(*whole.above_h, *whole.above_w)
+                                    : "") +
+                    ":");
+        const bool alt_size = whole.above_h && whole.above_w && !whole.current_exact;
+        const Analysis b = alt_size ? analyze(with_input(net, *whole.above_h, *whole.above_w)) : a;
+        std::vector<std::pair<std::string, std::pair<int64_t, int64_t>>> computed;
+        computed.push_back({"input", {a.input.count(), b.input.count()}});
+        for (size_t i = 0; i < a.stages.size(); ++i) {
+            const auto& st = a.stages[i];
+            if (st.type != LayerType::Conv && st.type != LayerType::Fc) continue;
+            computed.push_back({st.name, {st.activations, b.stages[i].activations}});
+        }
+        char line[200];
+        std::snprintf(line, sizeof line, "  %-8s %12s %12s", "layer", "printed",
+                      ("at " + std::to_string(net.input.h)).c_str());
+        out += line;
+        if (alt_size) out += std::string("  ") + (std::string(12 - std::min<size_t>(12, ("at " + std::to_string(*whole.above_h)).size()), ' ') + "at " + std::to_string(*whole.above_h));
+        out += "\n";
+        std::string notes;
+        for (size_t i = 0; i < net.printed_neurons.size(); ++i) {
+            const int64_t printed = net.printed_neurons[i];
+            const std::string name = i < computed.size() ? computed[i].first : "?";
+            const int64_t at = i < computed.size() ? computed[i].second.first : 0;
+            const int64_t at_alt = i < computed.size() ? computed[i].second.second : 0;
+            std::snprintf(line, sizeof line, "  %-8s %12s %12s", name.c_str(), group_digits(printed).c_str(),
+                          group_digits(at).c_str());
+            out += line;
+            if (alt_size) {
+                std::snprintf(line, sizeof line, "  %12s", group_digits(at_alt).c_str());
+                out += line;
+            }
+            const bool match = printed == at || (alt_size && printed == at_alt);
+            out += match ? "\n" : "   ← differs\n";
+            if (!match && i < computed.size()) {
+                const auto& st = a.stages[0];
+                (void)st;
+                notes += name + ": the printed " + group_digits(printed) + " matches neither computation.";
+                for (size_t k = 0; k < a.stages.size(); ++k) {
+                    if (a.stages[k].name != name) continue;
+                    const auto& o = alt_size ? b.stages[k].output : a.stages[k].output;
+                    if (o) notes += " " + std::to_string(o->h) + "·" + std::to_string(o->w) + "·" + std::to_string(o->c) +
+                                    " = " + group_digits(o->count()) + ".";
+                }
+                notes += " A known erratum of the printed figure. ";
+            }
+        }
+        if (!notes.empty()) out += wrap(notes);
+    }
+
+    out += "\nIn total\n--------\n";
+    char gflops[64];
+    std::snprintf(gflops, sizeof gflops, "%.3g", 2.0 * static_cast<double>(a.totals.macs) / 1e9);
+    out += wrap(group_digits(a.totals.params) + " parameters (weights and biases), " + group_digits(a.totals.macs) +
+                " multiply-accumulates per image (" + gflops + " GFLOPs, counting a MAC as two operations; bias "
+                "additions not counted), " + group_digits(a.totals.activations) + " activation values (" +
+                group_digits(a.totals.activation_bytes()) + " bytes as float32, in-place ReLU and dropout not counted)." +
+                (a.valid() ? "" : " " + std::to_string(a.errors) + " layer(s) are invalid: see the errors above."));
+    return out;
+}
+
+}  // namespace convscope

@@ -1,0 +1,373 @@
+#include "core/shape_table.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+namespace convscope {
+
+std::optional<TableFormat> parse_table_format(std::string_view s) {
+    if (s == "text" || s == "txt") return TableFormat::Text;
+    if (s == "csv") return TableFormat::Csv;
+    if (s == "md" || s == "markdown") return TableFormat::Markdown;
+    if (s == "json") return TableFormat::Json;
+    if (s == "latex" || s == "tex") return TableFormat::Latex;
+    return std::nullopt;
+}
+
+std::string_view format_extension(TableFormat f) {
+    switch (f) {
+        case TableFormat::Text: return ".txt";
+        case TableFormat::Csv: return ".csv";
+        case TableFormat::Markdown: return ".md";
+        case TableFormat::Json: return ".json";
+        case TableFormat::Latex: return ".tex";
+    }
+    return "";
+}
+
+std::string group_digits(int64_t n) {
+    std::string digits = std::to_string(n < 0 ? -n : n);
+    std::string out;
+    for (size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return n < 0 ? "-" + out : out;
+}
+
+namespace {
+
+std::string hw_text(Hw v) { return v.square() ? std::to_string(v.h) : std::to_string(v.h) + "×" + std::to_string(v.w); }
+std::string kernel_text(Hw v) { return std::to_string(v.h) + "×" + std::to_string(v.w); }
+
+std::string pad_text(const Pad4& p) {
+    if (p.uniform()) return std::to_string(p.top);
+    if (p.symmetric()) return std::to_string(p.top) + "×" + std::to_string(p.left);
+    return "[" + std::to_string(p.top) + "," + std::to_string(p.left) + "," + std::to_string(p.bottom) + "," +
+           std::to_string(p.right) + "]";
+}
+
+// Shortest decimal that reads back to the same double ("0.0001" → "1e-04" is avoided).
+std::string number_text(double v) {
+    char buf[32];
+    for (int prec = 1; prec <= 17; ++prec) {
+        std::snprintf(buf, sizeof buf, "%.*g", prec, v);
+        if (std::strtod(buf, nullptr) == v) break;
+    }
+    return buf;
+}
+
+std::string size_text(int64_t h, int64_t w) { return h == w ? std::to_string(h) : std::to_string(h) + "×" + std::to_string(w); }
+
+// One layer's row, as plain strings and numbers; each format decides how to show them.
+struct Row {
+    const Stage* stage;
+    std::string name, type, config, input, output, formula, rf, jump, messages;
+};
+
+std::vector<Row> build_rows(const Network& net, const Analysis& a) {
+    std::vector<Row> rows;
+    for (const Stage& st : a.stages) {
+        Row r;
+        r.stage = &st;
+        r.name = st.name;
+        r.type = std::string(type_name(st.type));
+        r.config = st.index < net.layers.size() ? layer_summary(net.layers[st.index]) : "";
+        r.input = st.input ? shape_text(*st.input) : "—";
+        r.output = st.output ? shape_text(*st.output) : "—";
+        r.formula = st.formula;
+        r.rf = st.output ? size_text(st.rf.size_h, st.rf.size_w) : "—";
+        r.jump = st.output ? size_text(st.rf.jump_h, st.rf.jump_w) : "—";
+        for (const auto& m : st.messages) {
+            if (!r.messages.empty()) r.messages += "; ";
+            r.messages += std::string(severity_name(m.severity)) + ": " + m.message;
+        }
+        rows.push_back(std::move(r));
+    }
+    return rows;
+}
+
+// Display width of UTF-8 text: every character here (×, −, ·, →) is one column wide.
+size_t display_width(std::string_view s) {
+    size_t n = 0;
+    for (unsigned char ch : s)
+        if ((ch & 0xC0) != 0x80) ++n;
+    return n;
+}
+
+std::string pad_right(const std::string& s, size_t width) {
+    const size_t w = display_width(s);
+    return w >= width ? s : s + std::string(width - w, ' ');
+}
+std::string pad_left(const std::string& s, size_t width) {
+    const size_t w = display_width(s);
+    return w >= width ? s : std::string(width - w, ' ') + s;
+}
+
+std::string count_or_dash(const Stage& st, int64_t v) { return st.output || v != 0 ? group_digits(v) : "—"; }
+
+std::string totals_line(const Analysis& a) {
+    char gflops[64];
+    std::snprintf(gflops, sizeof gflops, "%.3g", 2.0 * static_cast<double>(a.totals.macs) / 1e9);
+    char mib[64];
+    std::snprintf(mib, sizeof mib, "%.2f", static_cast<double>(a.totals.activation_bytes()) / (1024.0 * 1024.0));
+    return group_digits(a.totals.params) + " parameters, " + group_digits(a.totals.macs) + " MACs (" + gflops +
+           " GFLOPs, FLOPs = 2·MACs), " + group_digits(a.totals.activations) + " activations (" + mib +
+           " MiB as float32)";
+}
+
+std::string format_text(const Network& net, const Analysis& a) {
+    const auto rows = build_rows(net, a);
+    const std::vector<std::string> headers{"#",       "layer", "type",        "hyperparameters", "input", "output",
+                                           "params",  "MACs",  "activations", "RF",              "jump",  "formula"};
+    std::vector<std::vector<std::string>> cells;
+    for (const auto& r : rows) {
+        const Stage& st = *r.stage;
+        cells.push_back({std::to_string(st.index + 1), r.name, r.type, r.config, r.input, r.output,
+                         count_or_dash(st, st.params), count_or_dash(st, st.macs),
+                         count_or_dash(st, st.activations), r.rf, r.jump, r.formula});
+    }
+    std::vector<size_t> width(headers.size());
+    for (size_t c = 0; c < headers.size(); ++c) {
+        width[c] = display_width(headers[c]);
+        for (const auto& row : cells) width[c] = std::max(width[c], display_width(row[c]));
+    }
+    const std::vector<bool> numeric{true, false, false, false, false, false, true, true, true, true, true, false};
+    auto line = [&](const std::vector<std::string>& row, char status) {
+        std::string s(1, status);
+        for (size_t c = 0; c < row.size(); ++c) {
+            s += " ";
+            const bool last = c + 1 == row.size();
+            s += last ? row[c] : (numeric[c] ? pad_left(row[c], width[c]) : pad_right(row[c], width[c]));
+            if (!last) s += " ";
+        }
+        while (!s.empty() && s.back() == ' ') s.pop_back();
+        return s + "\n";
+    };
+    std::string out = a.model + " — input " + shape_text(a.input) + "\n\n";
+    out += line(headers, ' ');
+    for (size_t i = 0; i < cells.size(); ++i) {
+        const Severity sev = rows[i].stage->status;
+        out += line(cells[i], sev == Severity::Error ? '!' : sev == Severity::Warning ? '~' : ' ');
+    }
+    out += "\nTotal: " + totals_line(a) + "\n";
+    if (!a.input_error.empty()) out += "\nerror: input: " + a.input_error + "\n";
+    bool heading = false;
+    for (const auto& r : rows) {
+        for (const auto& m : r.stage->messages) {
+            if (!heading) {
+                out += "\n";
+                heading = true;
+            }
+            out += (m.severity == Severity::Error ? "error: " : "warning: ") + r.name + ": " + m.message + "\n";
+        }
+    }
+    if (heading) out += "(~ marks a warning, ! an error)\n";
+    return out;
+}
+
+std::string csv_field(const std::string& s) {
+    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+    std::string q = "\"";
+    for (char ch : s) {
+        if (ch == '"') q += '"';
+        q += ch;
+    }
+    return q + "\"";
+}
+
+std::string format_csv(const Network& net, const Analysis& a) {
+    const auto rows = build_rows(net, a);
+    std::string out =
+        "index,name,type,hyperparameters,in_c,in_h,in_w,out_c,out_h,out_w,params,macs,activations,rf_h,rf_w,"
+        "jump_h,jump_w,exact,status,formula,messages\n";
+    auto dims = [](const std::optional<Shape3>& s) {
+        return s ? std::to_string(s->c) + "," + std::to_string(s->h) + "," + std::to_string(s->w) : std::string(",,");
+    };
+    for (const auto& r : rows) {
+        const Stage& st = *r.stage;
+        const bool known = st.output.has_value();
+        out += std::to_string(st.index + 1) + "," + csv_field(r.name) + "," + r.type + "," + csv_field(r.config) +
+               "," + dims(st.input) + "," + dims(st.output) + "," + std::to_string(st.params) + "," +
+               std::to_string(st.macs) + "," + std::to_string(st.activations) + "," +
+               (known ? std::to_string(st.rf.size_h) + "," + std::to_string(st.rf.size_w) + "," +
+                            std::to_string(st.rf.jump_h) + "," + std::to_string(st.rf.jump_w)
+                      : std::string(",,,")) +
+               "," + (st.exact ? "true" : "false") + "," + std::string(severity_name(st.status)) + "," +
+               csv_field(r.formula) + "," + csv_field(r.messages) + "\n";
+    }
+    out += ",total,,,,,,,,," + std::to_string(a.totals.params) + "," + std::to_string(a.totals.macs) + "," +
+           std::to_string(a.totals.activations) + ",,,,,,,,\n";
+    return out;
+}
+
+std::string md_cell(const std::string& s) {
+    std::string o;
+    for (char ch : s) {
+        if (ch == '|') o += "\\|";
+        else if (ch == '\n') o += ' ';
+        else o += ch;
+    }
+    return o;
+}
+
+std::string format_markdown(const Network& net, const Analysis& a) {
+    const auto rows = build_rows(net, a);
+    std::string out = "**" + md_cell(a.model) + "** — input " + shape_text(a.input) + "\n\n";
+    out += "| # | layer | type | hyperparameters | output | formula | params | MACs | activations | RF | jump |\n";
+    out += "|--:|---|---|---|---|---|--:|--:|--:|--:|--:|\n";
+    for (const auto& r : rows) {
+        const Stage& st = *r.stage;
+        std::string formula = md_cell(r.formula);
+        if (st.status != Severity::Ok) formula += " **(" + std::string(severity_name(st.status)) + ": " + md_cell(r.messages) + ")**";
+        out += "| " + std::to_string(st.index + 1) + " | " + md_cell(r.name) + " | " + r.type + " | " +
+               md_cell(r.config) + " | " + r.output + " | " + formula + " | " + count_or_dash(st, st.params) +
+               " | " + count_or_dash(st, st.macs) + " | " + count_or_dash(st, st.activations) + " | " + r.rf +
+               " | " + r.jump + " |\n";
+    }
+    out += "| | **total** | | | | | **" + group_digits(a.totals.params) + "** | **" + group_digits(a.totals.macs) +
+           "** | **" + group_digits(a.totals.activations) + "** | | |\n";
+    out += "\nMACs count multiply-accumulates per image, bias not counted (FLOPs = 2·MACs).\n";
+    return out;
+}
+
+// Text mode LaTeX: specials escaped, the symbols the formulas use mapped to commands.
+std::string latex_text(const std::string& s) {
+    static const std::vector<std::pair<std::string, std::string>> map{
+        {"\\", "\\textbackslash{}"}, {"{", "\\{"}, {"}", "\\}"}, {"$", "\\$"}, {"&", "\\&"}, {"#", "\\#"},
+        {"%", "\\%"}, {"_", "\\_"}, {"^", "\\textasciicircum{}"}, {"~", "\\textasciitilde{}"},
+        {"−", "\\textminus{}"}, {"·", "\\textperiodcentered{}"}, {"→", "\\textrightarrow{}"},
+        {"×", "\\texttimes{}"}, {"…", "\\dots{}"}, {"≥", "$\\geq$"}, {"≤", "$\\leq$"}, {"—", "---"},
+        {"α", "$\\alpha$"}, {"β", "$\\beta$"}};
+    std::string out;
+    for (size_t i = 0; i < s.size();) {
+        bool hit = false;
+        for (const auto& [from, to] : map) {
+            if (s.compare(i, from.size(), from) == 0) {
+                out += to;
+                i += from.size();
+                hit = true;
+                break;
+            }
+        }
+        if (!hit) out += s[i++];
+    }
+    return out;
+}
+
+std::string format_latex(const Network& net, const Analysis& a) {
+    const auto rows = build_rows(net, a);
+    std::string out = "% " + a.model + ", input " + std::to_string(a.input.c) + "x" + std::to_string(a.input.h) +
+                      "x" + std::to_string(a.input.w) + ". Needs \\usepackage{booktabs}.\n";
+    out += "\\begin{tabular}{rlllrrrl}\n\\toprule\n";
+    out += "\\# & layer & type & output & params & MACs & RF & formula \\\\\n\\midrule\n";
+    for (const auto& r : rows) {
+        const Stage& st = *r.stage;
+        std::string formula = latex_text(r.formula);
+        if (st.status == Severity::Error) formula += " \\textbf{(error)}";
+        out += std::to_string(st.index + 1) + " & " + latex_text(r.name) + " & " + latex_text(r.type) + " & " +
+               latex_text(r.output) + " & " + latex_text(count_or_dash(st, st.params)) + " & " +
+               latex_text(count_or_dash(st, st.macs)) + " & " + latex_text(r.rf) + " & " + formula + " \\\\\n";
+    }
+    out += "\\midrule\n & total & & & " + latex_text(group_digits(a.totals.params)) + " & " +
+           latex_text(group_digits(a.totals.macs)) + " & & \\\\\n\\bottomrule\n\\end{tabular}\n";
+    return out;
+}
+
+std::string format_json(const Network& net, const Analysis& a) {
+    using ojson = nlohmann::ordered_json;
+    auto shape = [](const std::optional<Shape3>& s) {
+        return s ? ojson::array({s->c, s->h, s->w}) : ojson(nullptr);
+    };
+    ojson root;
+    root["model"] = a.model;
+    root["input"] = ojson::array({a.input.c, a.input.h, a.input.w});
+    ojson layers = ojson::array();
+    for (const Stage& st : a.stages) {
+        ojson j;
+        j["name"] = st.name;
+        j["type"] = std::string(type_name(st.type));
+        if (st.index < net.layers.size()) j["hyperparameters"] = layer_summary(net.layers[st.index]);
+        j["input"] = shape(st.input);
+        j["output"] = shape(st.output);
+        j["params"] = st.params;
+        j["macs"] = st.macs;
+        j["activations"] = st.activations;
+        j["rf"] = {{"size", ojson::array({st.rf.size_h, st.rf.size_w})},
+                   {"jump", ojson::array({st.rf.jump_h, st.rf.jump_w})}};
+        j["exact"] = st.exact;
+        j["formula"] = st.formula;
+        j["status"] = std::string(severity_name(st.status));
+        ojson messages = ojson::array();
+        for (const auto& m : st.messages) messages.push_back(m.message);
+        j["messages"] = std::move(messages);
+        layers.push_back(std::move(j));
+    }
+    root["layers"] = std::move(layers);
+    root["totals"] = {{"params", a.totals.params},
+                      {"macs", a.totals.macs},
+                      {"activations", a.totals.activations},
+                      {"activation_bytes", a.totals.activation_bytes()}};
+    root["errors"] = a.errors;
+    root["warnings"] = a.warnings;
+    return root.dump(2) + "\n";
+}
+
+}  // namespace
+
+std::string layer_summary(const Layer& l) {
+    std::string s;
+    auto window = [&l]() {
+        std::string w = kernel_text(l.kernel) + "/" + hw_text(l.stride);
+        if (!(l.pad == Pad4{})) w += ", pad " + pad_text(l.pad);
+        if (!(l.dilation == Hw{1, 1}) && l.type != LayerType::AvgPool) w += ", dilation " + hw_text(l.dilation);
+        if (l.ceil) w += ", ceil";
+        return w;
+    };
+    switch (l.type) {
+        case LayerType::Conv:
+            s = std::to_string(l.out) + ", " + kernel_text(l.kernel) + "/" + hw_text(l.stride) + ", pad " +
+                pad_text(l.pad);
+            if (!(l.dilation == Hw{1, 1})) s += ", dilation " + hw_text(l.dilation);
+            if (l.groups != 1) s += ", groups " + std::to_string(l.groups);
+            if (!l.bias) s += ", no bias";
+            if (l.ceil) s += ", ceil";
+            break;
+        case LayerType::MaxPool: s = "max " + window(); break;
+        case LayerType::AvgPool:
+            s = "avg " + window();
+            if (!l.count_include_pad) s += ", pad not counted";
+            break;
+        case LayerType::AdaptiveAvgPool: s = "to " + kernel_text(l.output_size); break;
+        case LayerType::Lrn:
+            s = "size " + std::to_string(l.lrn_size) + ", α " + number_text(l.alpha) +
+                (l.alpha_over_size ? "" : " (not ÷ size)") + ", β " + number_text(l.beta) + ", k " +
+                number_text(l.k);
+            break;
+        case LayerType::Dropout: s = "p " + number_text(l.ratio); break;
+        case LayerType::Fc:
+            s = std::to_string(l.out);
+            if (l.in_features > 0) s += " (from " + std::to_string(l.in_features) + ")";
+            if (!l.bias) s += ", no bias";
+            break;
+        case LayerType::Relu:
+        case LayerType::Flatten:
+        case LayerType::Softmax: break;
+    }
+    return s;
+}
+
+std::string format_table(const Network& net, const Analysis& a, TableFormat format) {
+    switch (format) {
+        case TableFormat::Text: return format_text(net, a);
+        case TableFormat::Csv: return format_csv(net, a);
+        case TableFormat::Markdown: return format_markdown(net, a);
+        case TableFormat::Json: return format_json(net, a);
+        case TableFormat::Latex: return format_latex(net, a);
+    }
+    return {};
+}
+
+}  // namespace convscope

@@ -1,0 +1,29 @@
+// The shape table: one row per layer with its hyperparameters, shapes, formula and statistics,
+// written as aligned text, CSV, Markdown, LaTeX (booktabs) or JSON. The GUI and the command line
+// both export through here.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/network.h"
+#include "core/shape_engine.h"
+
+namespace convscope {
+
+enum class TableFormat { Text, Csv, Markdown, Json, Latex };
+
+std::optional<TableFormat> parse_table_format(std::string_view s);  // "text", "csv", "md", "json", "latex"
+std::string_view format_extension(TableFormat f);                  // ".txt", ".csv", ".md", ".json", ".tex"
+
+// "96, 11×11/4, pad 0, groups 2": a layer's hyperparameters in a table cell.
+std::string layer_summary(const Layer& l);
+
+// 60965224 → "60,965,224"
+std::string group_digits(int64_t n);
+
+// The whole table in one format. `analysis` must come from analyze(net).
+std::string format_table(const Network& net, const Analysis& analysis, TableFormat format);
+
+}  // namespace convscope

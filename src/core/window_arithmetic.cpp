@@ -1,0 +1,140 @@
+#include "core/window_arithmetic.h"
+
+#include <string>
+
+namespace convscope {
+
+namespace {
+// Floor division that rounds towards −∞ for negative numerators too.
+int64_t floor_div(int64_t a, int64_t b) {
+    int64_t q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+    return q;
+}
+int64_t ceil_div(int64_t a, int64_t b) { return -floor_div(-a, b); }
+
+std::string plural(int64_t n, const std::string& unit) {
+    // "column and row" → "columns and rows"
+    if (n == 1) return unit;
+    const auto pos = unit.find(" and ");
+    if (pos == std::string::npos) return unit + "s";
+    return unit.substr(0, pos) + "s and " + unit.substr(pos + 5) + "s";
+}
+}  // namespace
+
+WindowResult compute_window(const WindowParams& p) {
+    WindowResult r;
+    r.p = p;
+    if (p.in < 1 || p.kernel < 1 || p.stride < 1 || p.dilation < 1 || p.pad_begin < 0 || p.pad_end < 0)
+        return r;
+    r.eff_kernel = p.dilation * (p.kernel - 1) + 1;
+    r.padded = p.in + p.pad_begin + p.pad_end;
+    r.span = r.padded - r.eff_kernel;
+    if (r.span < 0) return r;  // the window does not fit even once
+    r.remainder = r.span % p.stride;
+    r.exact = r.remainder == 0;
+    if (p.rounding == Rounding::Floor) {
+        r.out = r.span / p.stride + 1;
+        const int64_t reached = (r.out - 1) * p.stride + r.eff_kernel;
+        const int64_t uncovered = r.padded - reached;
+        r.uncovered_pad = uncovered < p.pad_end ? uncovered : p.pad_end;
+        r.uncovered_input = uncovered - r.uncovered_pad;
+    } else {
+        r.out = ceil_div(r.span, p.stride) + 1;
+        // As in PyTorch and Caffe: the last window must start inside the input or its begin padding.
+        while (r.out > 1 && (r.out - 1) * p.stride >= p.in + p.pad_begin) {
+            --r.out;
+            r.dropped_last = true;
+        }
+        const int64_t reached = (r.out - 1) * p.stride + r.eff_kernel;
+        r.overhang = reached > r.padded ? reached - r.padded : 0;
+        if (reached < r.padded) {
+            const int64_t uncovered = r.padded - reached;
+            r.uncovered_pad = uncovered < p.pad_end ? uncovered : p.pad_end;
+            r.uncovered_input = uncovered - r.uncovered_pad;
+        }
+    }
+    r.valid = r.out >= 1;
+    return r;
+}
+
+int64_t count_window_positions(const WindowParams& p) {
+    if (p.in < 1 || p.kernel < 1 || p.stride < 1 || p.dilation < 1 || p.pad_begin < 0 || p.pad_end < 0)
+        return 0;
+    const int64_t eff = p.dilation * (p.kernel - 1) + 1;
+    const int64_t padded = p.in + p.pad_begin + p.pad_end;
+    if (eff > padded) return 0;
+    int64_t n = 0;
+    if (p.rounding == Rounding::Floor) {
+        // Every start position whose window lies wholly inside the padded input.
+        for (int64_t start = 0; start + eff <= padded; start += p.stride) ++n;
+    } else {
+        // Keep adding windows until the end is covered, but never start one in the end padding.
+        for (int64_t start = 0; start < p.in + p.pad_begin; start += p.stride) {
+            ++n;
+            if (start + eff >= padded) break;
+        }
+    }
+    return n;
+}
+
+std::string exact_quotient_text(int64_t span, int64_t stride) {
+    // span/stride + 1 with two decimals; an ellipsis marks a value that does not end there.
+    const int64_t whole = floor_div(span, stride) + 1;
+    int64_t rem = span - floor_div(span, stride) * stride;
+    std::string s = std::to_string(whole);
+    if (rem == 0) return s;
+    s += ".";
+    for (int digit = 0; digit < 2 && rem != 0; ++digit) {
+        rem *= 10;
+        s += static_cast<char>('0' + rem / stride);
+        rem %= stride;
+    }
+    if (rem != 0) s += "…";
+    return s;
+}
+
+std::string window_formula(const WindowResult& r) {
+    const auto& p = r.p;
+    std::string s = "(" + std::to_string(p.in) + " − " +
+                     std::to_string(p.dilation * (p.kernel - 1) + 1) + " + ";
+    if (p.pad_begin == p.pad_end)
+        s += "2·" + std::to_string(p.pad_begin);
+    else
+        s += std::to_string(p.pad_begin) + " + " + std::to_string(p.pad_end);
+    s += ")/" + std::to_string(p.stride) + " + 1 = ";
+    const int64_t span = p.in + p.pad_begin + p.pad_end - (p.dilation * (p.kernel - 1) + 1);
+    if (p.stride < 1) return s + "undefined (stride must be ≥ 1)";
+    if (span < 0) return s + exact_quotient_text(span, p.stride) + " (the window does not fit)";
+    if (r.exact) {
+        s += std::to_string(r.out);
+    } else {
+        s += exact_quotient_text(span, p.stride) + " → " + std::to_string(r.out) +
+             (p.rounding == Rounding::Floor ? " (floor)" : " (ceil)");
+    }
+    if (r.valid && r.out < 1) s += " (no output)";
+    return s;
+}
+
+std::string rounding_consequence(const WindowResult& r, const std::string& unit) {
+    if (!r.valid) return {};
+    std::string s;
+    auto append = [&s](const std::string& part) { s += s.empty() ? part : "; " + part; };
+    if (r.p.rounding == Rounding::Floor || r.dropped_last) {
+        if (r.uncovered_input > 0)
+            append("the last " + std::to_string(r.uncovered_input) + " " + plural(r.uncovered_input, unit) +
+                   (r.uncovered_input == 1 && unit.find(" and ") == std::string::npos ? " is" : " are") +
+                   " never covered");
+        if (r.uncovered_pad > 0)
+            append("the last " + std::to_string(r.uncovered_pad) + " padded " + plural(r.uncovered_pad, unit) +
+                   (r.uncovered_pad == 1 && unit.find(" and ") == std::string::npos ? " is" : " are") +
+                   " never used");
+    }
+    if (r.overhang > 0)
+        append("the last window hangs " + std::to_string(r.overhang) + " " + plural(r.overhang, unit) +
+               " past the " + (r.p.pad_end > 0 ? "padded input" : "input"));
+    if (r.dropped_last) append("a last window that would start in the padding is dropped");
+    return s;
+}
+
+}  // namespace convscope
