@@ -11,6 +11,15 @@ namespace convscope {
 
 namespace {
 
+// A formula must not be broken across lines: its spaces become this marker until wrap() prints them.
+constexpr char kKeep = '\x01';
+
+std::string unbreakable(std::string text) {
+    for (char& ch : text)
+        if (ch == ' ') ch = kKeep;
+    return text;
+}
+
 std::string size2(int64_t h, int64_t w) { return std::to_string(h) + "×" + std::to_string(w); }
 
 std::string features(const Shape3& s) {
@@ -55,7 +64,16 @@ std::string wrap(const std::string& text, const std::string& indent = "  ") {
         i = j + 1;
     }
     if (line_width > indent.size()) out += line + "\n";
+    for (char& ch : out)
+        if (ch == kKeep) ch = ' ';
     return out;
+}
+
+// The formula itself stays on one line; the words after its colon may wrap.
+std::string formula_words(const std::string& formula) {
+    const auto colon = formula.find(": ");
+    if (colon == std::string::npos) return unbreakable(formula);
+    return unbreakable(formula.substr(0, colon)) + formula.substr(colon);
 }
 
 std::string stage_paragraph(const Layer& l, const Stage& st) {
@@ -97,9 +115,9 @@ std::string stage_paragraph(const Layer& l, const Stage& st) {
             s += " The shape is unchanged.";
             break;
         }
-        case LayerType::Relu: s += "ReLU, max(0, x) on every value; the shape is unchanged."; break;
-        case LayerType::Dropout: s += "dropout (only during training); the shape is unchanged."; break;
-        case LayerType::Softmax: s += "softmax turns the scores into probabilities; the shape is unchanged."; break;
+        case LayerType::Relu: s += "ReLU, max(0, x); shape unchanged."; break;
+        case LayerType::Dropout: s += "dropout, active only in training; shape unchanged."; break;
+        case LayerType::Softmax: s += "softmax turns scores into probabilities; shape unchanged."; break;
         case LayerType::Flatten:
             s += "flattens the " + in + " maps into one vector.";
             break;
@@ -108,7 +126,7 @@ std::string stage_paragraph(const Layer& l, const Stage& st) {
                  (st.input ? std::string(" (") + features(*st.input) + ")" : "") + ".";
             break;
     }
-    if (!st.formula.empty() && is_spatial_window(l.type)) s += " N = " + st.formula + ".";
+    if (!st.formula.empty() && is_spatial_window(l.type)) s += " N = " + formula_words(st.formula) + ".";
     for (const auto& m : st.messages)
         if (m.severity == Severity::Error) s += " Error: " + m.message + ".";
     if (st.output && l.type != LayerType::Relu && l.type != LayerType::Dropout && l.type != LayerType::Lrn &&
@@ -118,10 +136,10 @@ std::string stage_paragraph(const Layer& l, const Stage& st) {
         if (st.macs > 0) s += "; " + group_digits(st.macs) + " MACs";
         s += ".";
         if (is_spatial_window(l.type))
-            s += " Each output value sees a " + size2(st.rf.size_h, st.rf.size_w) +
-                 " patch of the image, and neighbouring outputs are " +
+            s += " Each output value sees a patch of " + size2(st.rf.size_h, st.rf.size_w) +
+                 " input pixels, and neighbouring outputs are " +
                  (st.rf.jump_h == st.rf.jump_w ? std::to_string(st.rf.jump_h) : size2(st.rf.jump_h, st.rf.jump_w)) +
-                 " pixels apart there.";
+                 " pixels apart.";
     }
     return s;
 }
@@ -177,7 +195,7 @@ std::string explain_network(const Network& net) {
         const Stage& st = a.stages[*first_inexact];
         const Layer& l = net.layers[*first_inexact];
         std::string s = "No. At " + size2(net.input.h, net.input.w) + " the first inexact division is " + st.name +
-                        ": " + st.formula + ".";
+                        ": " + formula_words(st.formula) + ".";
         const ExactInputs upto = find_exact_inputs(net, 0, *first_inexact);
         s += " Input sizes for which every window up to " + st.name + " fits exactly: " + exact_inputs_text(upto) + ".";
         s += " For the whole network: " + exact_inputs_text(whole) + ".";
@@ -192,7 +210,7 @@ std::string explain_network(const Network& net) {
             if (alt.output)
                 out += "\n" + wrap("Rounding this convolution up instead, as cuda-convnet (the code the AlexNet paper "
                                    "ran on) does for every convolution, gives " +
-                                   size2(alt.output->h, alt.output->w) + ": " + alt.formula + ".");
+                                   size2(alt.output->h, alt.output->w) + ": " + formula_words(alt.formula) + ".");
         }
     } else {
         out += wrap("Every division is exact at " + size2(net.input.h, net.input.w) + ".");
@@ -279,16 +297,15 @@ std::string explain_network(const Network& net) {
             const bool match = printed == at || (alt_size && printed == at_alt);
             out += match ? "\n" : "   ← differs\n";
             if (!match && i < computed.size()) {
-                const auto& st = a.stages[0];
-                (void)st;
-                notes += name + ": the printed " + group_digits(printed) + " matches neither computation.";
+                notes += name + ": the printed " + group_digits(printed) + " does not follow from the layer's own "
+                         "hyperparameters at either size:";
                 for (size_t k = 0; k < a.stages.size(); ++k) {
                     if (a.stages[k].name != name) continue;
                     const auto& o = alt_size ? b.stages[k].output : a.stages[k].output;
                     if (o) notes += " " + std::to_string(o->h) + "·" + std::to_string(o->w) + "·" + std::to_string(o->c) +
                                     " = " + group_digits(o->count()) + ".";
                 }
-                notes += " A known erratum of the printed figure. ";
+                notes += " The printed figure is a misprint. ";
             }
         }
         if (!notes.empty()) out += wrap(notes);

@@ -96,8 +96,12 @@ std::string exact_quotient_text(int64_t span, int64_t stride) {
 
 std::string window_formula(const WindowResult& r) {
     const auto& p = r.p;
-    std::string s = "(" + std::to_string(p.in) + " − " +
-                     std::to_string(p.dilation * (p.kernel - 1) + 1) + " + ";
+    // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on "(" + std::to_string(…).
+    std::string s = "(";
+    s += std::to_string(p.in);
+    s += " − ";
+    s += std::to_string(p.dilation * (p.kernel - 1) + 1);
+    s += " + ";
     if (p.pad_begin == p.pad_end)
         s += "2·" + std::to_string(p.pad_begin);
     else
@@ -105,14 +109,17 @@ std::string window_formula(const WindowResult& r) {
     s += ")/" + std::to_string(p.stride) + " + 1 = ";
     const int64_t span = p.in + p.pad_begin + p.pad_end - (p.dilation * (p.kernel - 1) + 1);
     if (p.stride < 1) return s + "undefined (stride must be ≥ 1)";
-    if (span < 0) return s + exact_quotient_text(span, p.stride) + " (the window does not fit)";
+    if (span < 0) {
+        std::string value = exact_quotient_text(span, p.stride);
+        if (!value.empty() && value[0] == '-') value = "−" + value.substr(1);
+        return s + value + " (the window does not fit)";
+    }
     if (r.exact) {
         s += std::to_string(r.out);
     } else {
         s += exact_quotient_text(span, p.stride) + " → " + std::to_string(r.out) +
              (p.rounding == Rounding::Floor ? " (floor)" : " (ceil)");
     }
-    if (r.valid && r.out < 1) s += " (no output)";
     return s;
 }
 
