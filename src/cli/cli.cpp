@@ -14,7 +14,7 @@ namespace convscope {
 
 namespace {
 
-constexpr const char* kVersion = "0.1.0";
+constexpr const char* kVersion = CONVSCOPE_VERSION;
 
 const char* kMainHelp =
     "ConvScope: see how a convolutional network transforms shapes, layer by layer.\n"
@@ -43,7 +43,7 @@ const char* kTableHelp =
     "  --preset NAME   a shipped model (default alexnet-caffe); `convscope presets` lists them\n"
     "  --input H[xW]   replace the model's input height and width, e.g. 224 or 224x224\n"
     "  --format F      text (default), csv, md, json or latex\n"
-    "  -o FILE         write to FILE (atomically) instead of standard output\n";
+    "  -o, --output FILE  write to FILE (atomically) instead of standard output\n";
 
 const char* kExplainHelp =
     "Usage: convscope explain [--model FILE | --preset NAME] [--input H[xW]] [-o FILE]\n"
@@ -55,7 +55,7 @@ const char* kExplainHelp =
     "  --model FILE    a model file (JSON)\n"
     "  --preset NAME   a shipped model (default alexnet-paper)\n"
     "  --input H[xW]   replace the model's input height and width\n"
-    "  -o FILE         write to FILE (atomically) instead of standard output\n";
+    "  -o, --output FILE  write to FILE (atomically) instead of standard output\n";
 
 const char* kPresetsHelp =
     "Usage: convscope presets\n"

@@ -167,28 +167,43 @@ std::string explain_network(const Network& net) {
     out += "\nThe rule\n--------\n";
     out += wrap("A window of size F sliding with stride S over an input of size W padded by P on each side fits "
                 "N = (W − F + 2P)/S + 1 times. A dilated window spans F_eff = d·(F − 1) + 1 pixels. When the division "
-                "is not exact the count is rounded: down (floor, every framework's convolution) or up (ceil, Caffe's "
-                "pooling and PyTorch's ceil_mode), and the pixels left over are never seen or the last window hangs "
-                "past the edge.");
+                "is not exact the count is rounded: down (floor, as Caffe and PyTorch do for convolutions) or up (ceil, "
+                "as Caffe does for pooling and PyTorch with ceil_mode), and the pixels left over are never seen or "
+                "the last window hangs past the edge.");
 
     out += "\nStage by stage\n--------------\n";
     out += wrap("The input is " + shape_text(net.input) + " (channels × height × width) = " +
                 group_digits(net.input.count()) + " values.");
     for (size_t i = 0; i < net.layers.size() && i < a.stages.size(); ++i) {
         out += "\n";
+        if (a.stages[i].blocked) {
+            // Everything after a failure is blocked: one sentence instead of a paragraph each.
+            const size_t rest = a.stages.size() - i;
+            out += wrap("The " + std::to_string(rest) + (rest == 1 ? " layer" : " layers") + " after that (" +
+                        a.stages[i].name + (rest > 1 ? " … " + a.stages.back().name : "") +
+                        ") get no shape: there is no input to compute one from.");
+            break;
+        }
         out += wrap(stage_paragraph(net.layers[i], a.stages[i]));
     }
 
-    // The first inexact sliding window, and which inputs would tile.
-    std::optional<size_t> first_inexact;
-    for (const auto& st : a.stages)
-        if (!st.exact && is_spatial_window(st.type) && st.output) {
-            first_inexact = st.index;
-            break;
-        }
+    // The first inexact sliding window or failing layer, and which inputs would tile.
+    std::optional<size_t> first_inexact, first_error;
+    for (const auto& st : a.stages) {
+        if (!first_inexact && !st.exact && is_spatial_window(st.type) && st.output) first_inexact = st.index;
+        if (!first_error && st.status == Severity::Error && !st.blocked) first_error = st.index;
+    }
     const ExactInputs whole = find_exact_inputs(net, 0, net.layers.empty() ? 0 : net.layers.size() - 1);
     out += "\nDoes the input size tile?\n-------------------------\n";
-    if (!first_inexact && whole.current_exact) {
+    if (first_error && (!first_inexact || *first_error < *first_inexact)) {
+        const Stage& st = a.stages[*first_error];
+        std::string s = "No. At " + size2(net.input.h, net.input.w) + " " + st.name + " fails: " +
+                        st.messages.front().message + ".";
+        s += " Input sizes for which every layer works and every division is exact: " + exact_inputs_text(whole) + ".";
+        if (whole.above_h && whole.above_w)
+            s += " Proposed input: " + size2(*whole.above_h, *whole.above_w) + ".";
+        out += wrap(s);
+    } else if (!first_inexact && whole.current_exact) {
         out += wrap("Yes: at " + size2(net.input.h, net.input.w) +
                     " every division is exact, so every window fits and no pixel is dropped.");
     } else if (first_inexact) {
@@ -238,7 +253,12 @@ std::string explain_network(const Network& net) {
             }
             return s;
         };
-        if (!rs.first_difference) {
+        bool pooled = false;
+        for (const auto& st : rs.floor.analysis.stages)
+            pooled |= (st.type == LayerType::MaxPool || st.type == LayerType::AvgPool) && st.output.has_value();
+        if (!pooled) {
+            out += wrap("At this input size no pooling layer produces an output, so the rounding never matters.");
+        } else if (!rs.first_difference) {
             out += wrap("At this input size rounding every pool down or up gives the same shapes: every pooling division "
                         "is exact, or the difference never shows.");
         } else {
@@ -262,7 +282,7 @@ std::string explain_network(const Network& net) {
         out += "\nPrinted against computed\n------------------------\n";
         out += wrap("The source prints these neuron counts: the input, then each convolution and fully connected "
                     "layer. Computed here at the model's input size" +
-                    std::string(whole.above_h && !whole.current_exact
+                    std::string(whole.above_h && whole.above_w && !whole.current_exact
                                     ? " and at the exact size " + size2(*whole.above_h, *whole.above_w)
                                     : "") +
                     ":");
@@ -298,12 +318,15 @@ std::string explain_network(const Network& net) {
             out += match ? "\n" : "   ← differs\n";
             if (!match && i < computed.size()) {
                 notes += name + ": the printed " + group_digits(printed) + " does not follow from the layer's own "
-                         "hyperparameters at either size:";
+                         "hyperparameters" + std::string(alt_size ? " at either size" : "") + ":";
                 for (size_t k = 0; k < a.stages.size(); ++k) {
                     if (a.stages[k].name != name) continue;
-                    const auto& o = alt_size ? b.stages[k].output : a.stages[k].output;
-                    if (o) notes += " " + std::to_string(o->h) + "·" + std::to_string(o->w) + "·" + std::to_string(o->c) +
-                                    " = " + group_digits(o->count()) + ".";
+                    for (const Analysis* an : {&a, alt_size ? &b : nullptr}) {
+                        if (!an || !an->stages[k].output) continue;
+                        const auto& o = *an->stages[k].output;
+                        notes += " " + std::to_string(o.h) + "·" + std::to_string(o.w) + "·" + std::to_string(o.c) +
+                                 " = " + group_digits(o.count()) + " at " + std::to_string(an->input.h) + ".";
+                    }
                 }
                 notes += " The printed figure is a misprint. ";
             }
@@ -318,7 +341,11 @@ std::string explain_network(const Network& net) {
                 " multiply-accumulates per image (" + gflops + " GFLOPs, counting a MAC as two operations; bias "
                 "additions not counted), " + group_digits(a.totals.activations) + " activation values (" +
                 group_digits(a.totals.activation_bytes()) + " bytes as float32, in-place ReLU and dropout not counted)." +
-                (a.valid() ? "" : " " + std::to_string(a.errors) + " layer(s) are invalid: see the errors above."));
+                (a.valid() ? ""
+                           : " " + std::to_string(a.errors) + (a.errors == 1 ? " layer is" : " layers are") +
+                                 " invalid" +
+                                 (a.blocked ? " and the " + std::to_string(a.blocked) + " after it get no shape" : "") +
+                                 "; the totals count only the layers that work."));
     return out;
 }
 

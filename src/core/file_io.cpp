@@ -35,7 +35,10 @@ std::optional<std::string> read_file(const std::string& path, std::string& error
         }
         if (n == 0) break;
         if (data.size() + static_cast<size_t>(n) > max_bytes) {
-            error = "cannot read " + path + ": larger than " + std::to_string(max_bytes >> 20) + " MiB";
+            error = "cannot read " + path + ": larger than " +
+                    (max_bytes >= (size_t{1} << 20) && max_bytes % (size_t{1} << 20) == 0
+                         ? std::to_string(max_bytes >> 20) + " MiB"
+                         : std::to_string(max_bytes) + " bytes");
             ::close(fd);
             return std::nullopt;
         }

@@ -1,10 +1,12 @@
 #include "core/model_io.h"
 
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
+#include <vector>
 
 #include "core/file_io.h"
 
@@ -22,6 +24,13 @@ struct ModelError : std::runtime_error {
 
 [[noreturn]] void fail(const std::string& where, const std::string& what) { throw ModelError(where + ": " + what); }
 
+// "a conv layer", "an fc layer", "an avgpool layer": the article follows the sound of the type name.
+std::string a_layer(const std::string& type) {
+    const bool vowel_sound = !type.empty() && (std::string("aeiou").find(type[0]) != std::string::npos ||
+                                               type == "fc" || type == "lrn");
+    return (vowel_sound ? "an " : "a ") + type + " layer";
+}
+
 std::string brief(const json& v) {
     std::string s = v.dump();
     if (s.size() > 40) s = s.substr(0, 37) + "...";
@@ -35,8 +44,10 @@ int64_t get_int(const json& v, const std::string& where, int64_t lo, int64_t hi)
     if (v.is_boolean() || !v.is_number()) fail(where, "must be an integer, got " + brief(v));
     if (!v.is_number_integer()) {
         const double d = v.get<double>();
-        if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 1e15) {
+        if (std::isfinite(d) && std::floor(d) == d) {
             // 3.0 is written by some tools for 3: accept it as the integer it is.
+            if (d < static_cast<double>(lo)) fail(where, "must be ≥ " + std::to_string(lo) + ", got " + brief(v));
+            if (d > static_cast<double>(hi)) fail(where, "must be ≤ " + std::to_string(hi) + ", got " + brief(v));
             return get_int(json(static_cast<int64_t>(d)), where, lo, hi);
         }
         fail(where, "must be an integer, got " + brief(v));
@@ -136,7 +147,7 @@ Layer parse_layer(const json& j, const std::string& where) {
     for (const auto& [key, value] : j.items()) {
         if (key == "type") continue;
         if (key != "name" && !allowed.count(key))
-            fail(where + "." + key, "unknown key for a " + type_text + " layer (it takes " + key_list(allowed) + ")");
+            fail(where + "." + key, "unknown key for " + a_layer(type_text) + " (it takes " + key_list(allowed) + ")");
     }
     auto at = [&](const char* key) { return where + "." + key; };
     if (j.contains("name")) l.name = get_string(j["name"], at("name"));
@@ -145,7 +156,7 @@ Layer parse_layer(const json& j, const std::string& where) {
         case LayerType::Conv:
         case LayerType::Fc:
             if (!j.contains("out"))
-                fail(where, std::string("a ") + type_text + " layer needs \"out\" (" +
+                fail(where, a_layer(type_text) + " needs \"out\" (" +
                                 (l.type == LayerType::Conv ? "output channels" : "output features") + ")");
             l.out = static_cast<int>(get_int(j["out"], at("out"), 1, kMaxChannels));
             if (j.contains("bias")) l.bias = get_bool(j["bias"], at("bias"));
@@ -154,7 +165,7 @@ Layer parse_layer(const json& j, const std::string& where) {
             break;
     }
     if (is_spatial_window(l.type)) {
-        if (!j.contains("kernel")) fail(where, "a " + type_text + " layer needs \"kernel\"");
+        if (!j.contains("kernel")) fail(where, a_layer(type_text) + " needs \"kernel\"");
         l.kernel = get_hw(j["kernel"], at("kernel"), 1, kMaxSpatial);
         if (j.contains("stride")) l.stride = get_hw(j["stride"], at("stride"), 1, kMaxSpatial);
         if (j.contains("pad")) l.pad = get_pad(j["pad"], at("pad"));
@@ -237,6 +248,27 @@ Network parse_network(const json& root) {
     return net;
 }
 
+// The parser quotes the bytes it choked on; invalid UTF-8 among them must not reach the terminal raw.
+std::string printable(const std::string& s) {
+    std::string out;
+    for (size_t i = 0; i < s.size();) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+        bool ok = len > 0 && i + len <= s.size();
+        for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+        if (ok && c >= 0x20 && c != 0x7F) {
+            out.append(s, i, len);
+            i += len;
+        } else {
+            char hex[8];
+            std::snprintf(hex, sizeof hex, "\\x%02X", c);
+            out += hex;
+            ++i;
+        }
+    }
+    return out;
+}
+
 // Line and column (1-based) of a byte offset, for parse errors a person can find in an editor.
 std::string place_of(std::string_view text, size_t byte) {
     size_t line = 1, col = 1;
@@ -283,18 +315,38 @@ ojson pad_json(const Pad4& p) {
 LoadResult parse_network_json(std::string_view text) {
     LoadResult r;
     json root;
+    // A key given twice would silently take the last value: find it while parsing, one key set per object.
+    std::vector<std::set<std::string>> open_objects;
+    std::string duplicate;
+    const json::parser_callback_t track_keys = [&](int, json::parse_event_t event, json& parsed) {
+        if (event == json::parse_event_t::object_start) open_objects.emplace_back();
+        if (event == json::parse_event_t::object_end && !open_objects.empty()) open_objects.pop_back();
+        if (event == json::parse_event_t::key && !open_objects.empty() && duplicate.empty() &&
+            !open_objects.back().insert(parsed.get<std::string>()).second)
+            duplicate = parsed.get<std::string>();
+        return true;
+    };
     try {
-        root = json::parse(text.begin(), text.end());
+        root = json::parse(text.begin(), text.end(), track_keys);
     } catch (const json::parse_error& e) {
         // nlohmann's message starts with "[json.exception.parse_error.101] parse error at line …"; keep the
         // part a person needs.
         std::string what = e.what();
         const auto pos = what.find(": ");
         const auto detail = pos == std::string::npos ? what : what.substr(pos + 2);
-        r.error = "not valid JSON (" + place_of(text, e.byte > 0 ? e.byte - 1 : 0) + "): " + detail;
+        r.error = "not valid JSON (" + place_of(text, e.byte > 0 ? e.byte - 1 : 0) + "): " + printable(detail);
         return r;
     } catch (const std::exception& e) {
-        r.error = std::string("not valid JSON: ") + e.what();
+        // Other parser failures (a number too large for a double, say) carry no position.
+        std::string what = e.what();
+        const auto pos = what.find("] ");
+        r.error = "not valid JSON: " + printable(what.rfind("[json.exception.", 0) == 0 && pos != std::string::npos
+                                                     ? what.substr(pos + 2)
+                                                     : what);
+        return r;
+    }
+    if (!duplicate.empty()) {
+        r.error = "not valid JSON: the key \"" + printable(duplicate) + "\" appears twice in one object";
         return r;
     }
     try {

@@ -98,8 +98,9 @@ struct Network {
 };
 
 // Gives every unnamed layer a default name: conv1, relu1, norm1, pool1, fc6, …
-// The number follows the count of that kind so far, except fc which continues the conv count
-// (AlexNet's fc6 follows conv5), and element-wise layers take the number of the layer they follow.
+// conv and fc share one count (AlexNet's fc6 follows conv5); relu, dropout, lrn and the sliding pools
+// take the number of the last conv or fc before them (pool1 after conv1; pool0 before any); the rest
+// (adaptive_avgpool, flatten, softmax) count their own kind. A name already taken gets a suffix: relu1_2.
 void assign_default_names(Network& net);
 
 }  // namespace convscope

@@ -116,8 +116,8 @@ bool slide_window(const Layer& l, const Shape3& in, Stage& st, Shape3& out) {
         const std::string prefix = same ? "" : std::string(dim) + ": ";
         st.messages.push_back(
             {Severity::Error, prefix + "the window (" + std::to_string(r.eff_kernel) + " wide" +
-                                  (r.p.dilation > 1 ? ", dilated" : "") + ") does not fit in the padded input (" +
-                                  std::to_string(r.padded) + "): the output would be 0"});
+                                  (r.p.dilation > 1 ? ", dilated" : "") + ") is larger than the padded input (" +
+                                  std::to_string(r.padded) + "): no position fits, so there is no output"});
     };
     check_fit(h, "H");
     if (!same) check_fit(w, "W");
@@ -141,8 +141,9 @@ bool slide_window(const Layer& l, const Shape3& in, Stage& st, Shape3& out) {
     }
     if (l.type != LayerType::Conv) {
         // PyTorch refuses pooling padding wider than half the window; Caffe only needs pad < kernel.
-        if (l.pad.top * 2 > h.eff_kernel || l.pad.bottom * 2 > h.eff_kernel || l.pad.left * 2 > w.eff_kernel ||
-            l.pad.right * 2 > w.eff_kernel)
+        auto wide = [](int pad, int64_t window) { return int64_t{pad} * 2 > window; };
+        if (wide(l.pad.top, h.eff_kernel) || wide(l.pad.bottom, h.eff_kernel) || wide(l.pad.left, w.eff_kernel) ||
+            wide(l.pad.right, w.eff_kernel))
             st.messages.push_back({Severity::Warning,
                                    "padding is more than half the window: PyTorch refuses this pooling layer"});
     }
@@ -185,6 +186,7 @@ Stage analyze_layer(const Layer& l, size_t index, const std::optional<Shape3>& i
 
     const bool hyper_ok = st.messages.empty();
     if (!input) {
+        st.blocked = hyper_ok;
         error("no input shape: an earlier stage failed");
     } else if (hyper_ok) {
         const Shape3 in = *input;
@@ -290,12 +292,14 @@ Analysis analyze(const Network& net) {
         Stage st = analyze_layer(net.layers[i], i, cur, rf);
         cur = st.output;
         rf = st.rf;
-        if (st.status == Severity::Error) ++a.errors;
+        if (st.status == Severity::Error) ++(st.blocked ? a.blocked : a.errors);
         if (st.status == Severity::Warning) ++a.warnings;
-        a.totals.params = c.add(a.totals.params, st.params);
-        a.totals.macs = c.add(a.totals.macs, st.macs);
-        if (!st.in_place && st.type != LayerType::Flatten)
-            a.totals.activations = c.add(a.totals.activations, st.activations);
+        if (st.status != Severity::Error) {
+            a.totals.params = c.add(a.totals.params, st.params);
+            a.totals.macs = c.add(a.totals.macs, st.macs);
+            if (!st.in_place && st.type != LayerType::Flatten)
+                a.totals.activations = c.add(a.totals.activations, st.activations);
+        }
         a.stages.push_back(std::move(st));
     }
     if (!(net.input.c >= 1 && net.input.h >= 1 && net.input.w >= 1)) {

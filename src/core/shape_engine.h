@@ -45,8 +45,10 @@ struct Stage {
     int64_t activations = 0;  // values in the output tensor
     ReceptiveField rf;
     bool in_place = false;  // relu and dropout overwrite their input (as in Caffe): no new memory
+    bool blocked = false;   // no input shape because an earlier stage failed (not a fault of its own)
 };
 
+// Sums over the stages that computed without error.
 struct Totals {
     int64_t params = 0;
     int64_t macs = 0;         // FLOPs = 2·MACs
@@ -60,7 +62,8 @@ struct Analysis {
     std::vector<Stage> stages;
     Totals totals;
     std::string input_error;  // set when the input shape itself is invalid
-    int errors = 0;
+    int errors = 0;    // stages with an error of their own (and an invalid input shape)
+    int blocked = 0;   // stages after a failed one, which get no shape
     int warnings = 0;
     bool valid() const { return errors == 0; }
     // Input features that reach the first fc layer (0 when there is none or its input is unknown).

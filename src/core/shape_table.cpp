@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -198,6 +199,7 @@ std::string format_csv(const Network& net, const Analysis& a) {
                "," + (st.exact ? "true" : "false") + "," + std::string(severity_name(st.status)) + "," +
                csv_field(r.formula) + "," + csv_field(r.messages) + "\n";
     }
+    if (!a.input_error.empty()) out += ",input,,,,,,,,,,,,,,,,,error," + csv_field(a.input_error) + ",\n";
     out += ",total,,,,,,,,," + std::to_string(a.totals.params) + "," + std::to_string(a.totals.macs) + "," +
            std::to_string(a.totals.activations) + ",,,,,,,,\n";
     return out;
@@ -295,13 +297,16 @@ std::string format_json(const Network& net, const Analysis& a) {
         j["params"] = st.params;
         j["macs"] = st.macs;
         j["activations"] = st.activations;
-        j["rf"] = {{"size", ojson::array({st.rf.size_h, st.rf.size_w})},
-                   {"jump", ojson::array({st.rf.jump_h, st.rf.jump_w})}};
+        if (st.output)
+            j["rf"] = {{"size", ojson::array({st.rf.size_h, st.rf.size_w})},
+                       {"jump", ojson::array({st.rf.jump_h, st.rf.jump_w})}};
+        else
+            j["rf"] = nullptr;
         j["exact"] = st.exact;
         j["formula"] = st.formula;
         j["status"] = std::string(severity_name(st.status));
         ojson messages = ojson::array();
-        for (const auto& m : st.messages) messages.push_back(m.message);
+        for (const auto& m : st.messages) messages.push_back(std::string(severity_name(m.severity)) + ": " + m.message);
         j["messages"] = std::move(messages);
         layers.push_back(std::move(j));
     }
@@ -310,7 +315,9 @@ std::string format_json(const Network& net, const Analysis& a) {
                       {"macs", a.totals.macs},
                       {"activations", a.totals.activations},
                       {"activation_bytes", a.totals.activation_bytes()}};
+    if (!a.input_error.empty()) root["input_error"] = a.input_error;
     root["errors"] = a.errors;
+    root["blocked"] = a.blocked;
     root["warnings"] = a.warnings;
     return root.dump(2) + "\n";
 }

@@ -42,8 +42,9 @@ WindowResult compute_window(const WindowParams& p) {
     } else {
         r.out = ceil_div(r.span, p.stride) + 1;
         // As in PyTorch and Caffe: the last window must start inside the input or its begin padding.
-        while (r.out > 1 && (r.out - 1) * p.stride >= p.in + p.pad_begin) {
-            --r.out;
+        const int64_t starts_allowed = ceil_div(p.in + p.pad_begin, p.stride);
+        if (r.out > starts_allowed) {
+            r.out = starts_allowed;
             r.dropped_last = true;
         }
         const int64_t reached = (r.out - 1) * p.stride + r.eff_kernel;
@@ -112,7 +113,7 @@ std::string window_formula(const WindowResult& r) {
     if (span < 0) {
         std::string value = exact_quotient_text(span, p.stride);
         if (!value.empty() && value[0] == '-') value = "−" + value.substr(1);
-        return s + value + " (the window does not fit)";
+        return s + value + ": the window does not fit";
     }
     if (r.exact) {
         s += std::to_string(r.out);

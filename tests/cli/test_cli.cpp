@@ -74,7 +74,7 @@ TEST_CASE("table --input overrides the model's input") {
 TEST_CASE("table: an invalid layer exits 1 but still prints the table") {
     const Run r = run({"table", "--preset", "alexnet-caffe", "--input", "5"});
     CHECK(r.code == 1);
-    CHECK(has(r.out, "error: conv1: the window (11 wide) does not fit"));
+    CHECK(has(r.out, "error: conv1: the window (11 wide) is larger than the padded input (5)"));
     CHECK(has(r.out, "prob"));  // the last row is still there
 }
 

@@ -212,10 +212,13 @@ TEST_CASE("ceil-mode pooling, by hand") {
 TEST_CASE("diagnostics: each invalid case is an error and later layers get no shape") {
     SUBCASE("kernel larger than the padded input") {
         const Analysis a = analyze(net_of({3, 5, 5}, {conv(4, 7), fc(10)}));
-        CHECK(a.errors == 2);
+        CHECK(a.errors == 1);
+        CHECK(a.blocked == 1);
         CHECK_FALSE(a.stages[0].output);
         CHECK(a.stages[0].messages[0].message ==
-              "the window (7 wide) does not fit in the padded input (5): the output would be 0");
+              "the window (7 wide) is larger than the padded input (5): no position fits, so there is no output");
+        CHECK(a.stages[1].blocked);
+        CHECK(a.stages[1].status == Severity::Error);
         CHECK_FALSE(a.stages[1].input);
         CHECK(a.stages[1].messages[0].message == "no input shape: an earlier stage failed");
     }
@@ -237,7 +240,8 @@ TEST_CASE("diagnostics: each invalid case is an error and later layers get no sh
         CHECK(a.stages[0].status == Severity::Error);
         CHECK(a.stages[0].messages[0].message ==
               "expects 9216 input features (its weights are 4096×9216), got 6400 (256×5×5)");
-        CHECK(a.stages[0].params == 9216 * 4096 + 4096);  // the weights exist even if they do not fit
+        CHECK(a.stages[0].params == 9216 * 4096 + 4096);  // the weights exist even if they do not fit …
+        CHECK(a.totals.params == 0);                      // … but a failed stage adds nothing to the totals
         CHECK_FALSE(a.stages[1].output);
     }
     SUBCASE("an invalid input shape") {

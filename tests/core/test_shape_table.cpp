@@ -128,7 +128,11 @@ TEST_CASE("JSON: the documented keys, fc outputs as [N, 1, 1], errors as null ou
     CHECK(fc6["status"] == "error");
     CHECK(fc6["output"].is_null());
     CHECK(fc6["input"] == nlohmann::json::array({256, 5, 5}));
-    CHECK(fc6["messages"][0] == "expects 9216 input features (its weights are 4096×9216), got 6400 (256×5×5)");
+    CHECK(fc6["messages"][0] == "error: expects 9216 input features (its weights are 4096×9216), got 6400 (256×5×5)");
+    CHECK(c1["messages"][0] == "warning: non-integer division: 54.25 rounded down to 54; the last 1 column and row are "
+                               "never covered");
+    CHECK(j["layers"][16]["rf"].is_null());
+    CHECK(j["blocked"] == 7);  // relu6 … prob after fc6
     CHECK(j["layers"][16]["output"].is_null());
     CHECK(j["errors"].get<int>() >= 1);
     CHECK(j["totals"].contains("params"));

@@ -115,7 +115,7 @@ TEST_CASE("windows that do not fit and out-of-range hyperparameters are invalid"
     CHECK_FALSE(compute_window(wp(5, 3, 1, -1, 0)).valid);
     CHECK_FALSE(compute_window(wp(0, 1, 1, 0, 0)).valid);
     CHECK(count_window_positions(wp(5, 7, 1, 0, 0)) == 0);
-    CHECK(window_formula(compute_window(wp(5, 7, 1, 0, 0))) == "(5 − 7 + 2·0)/1 + 1 = −1 (the window does not fit)");
+    CHECK(window_formula(compute_window(wp(5, 7, 1, 0, 0))) == "(5 − 7 + 2·0)/1 + 1 = −1: the window does not fit");
 }
 
 TEST_CASE("the brute-force count agrees with the formula on a grid of small cases") {
@@ -135,4 +135,11 @@ TEST_CASE("the brute-force count agrees with the formula on a grid of small case
                                 ++checked;
                             }
     CHECK(checked == 20 * 6 * 4 * 3 * 3 * 2 * 2);
+}
+
+TEST_CASE("ceil rounding with enormous end padding is answered in one step") {
+    // Only windows starting inside the input or its begin padding count: here just one.
+    const auto r = compute_window(wp(1, 1, 1, 0, 2'000'000'000, 1, Rounding::Ceil));
+    CHECK(r.out == 1);
+    CHECK(r.dropped_last);
 }
