@@ -20,15 +20,7 @@ bool exact_along(const Network& net, size_t first, size_t last, int64_t size, bo
     for (size_t i = 0; i < net.layers.size() && i <= last; ++i) {
         const Layer& l = net.layers[i];
         if (is_spatial_window(l.type)) {
-            WindowParams p;
-            p.in = cur;
-            p.kernel = height ? l.kernel.h : l.kernel.w;
-            p.stride = height ? l.stride.h : l.stride.w;
-            p.pad_begin = height ? l.pad.top : l.pad.left;
-            p.pad_end = height ? l.pad.bottom : l.pad.right;
-            p.dilation = l.type == LayerType::AvgPool ? 1 : (height ? l.dilation.h : l.dilation.w);
-            p.rounding = l.ceil ? Rounding::Ceil : Rounding::Floor;
-            const WindowResult r = compute_window(p);
+            const WindowResult r = compute_window(window_params(l, cur, height));
             if (!r.valid) return false;
             if (i >= first && !r.exact) return false;
             cur = r.out;

@@ -38,18 +38,6 @@ struct Counter {
 
 std::string times(int64_t a, int64_t b) { return std::to_string(a) + "×" + std::to_string(b); }
 
-WindowParams window_params(const Layer& l, int64_t in, bool height) {
-    WindowParams p;
-    p.in = in;
-    p.kernel = height ? l.kernel.h : l.kernel.w;
-    p.stride = height ? l.stride.h : l.stride.w;
-    p.pad_begin = height ? l.pad.top : l.pad.left;
-    p.pad_end = height ? l.pad.bottom : l.pad.right;
-    p.dilation = l.type == LayerType::AvgPool ? 1 : (height ? l.dilation.h : l.dilation.w);
-    p.rounding = l.ceil ? Rounding::Ceil : Rounding::Floor;
-    return p;
-}
-
 bool same_arithmetic(const WindowParams& a, const WindowParams& b) {
     return a.in == b.in && a.kernel == b.kernel && a.stride == b.stride && a.pad_begin == b.pad_begin &&
            a.pad_end == b.pad_end && a.dilation == b.dilation && a.rounding == b.rounding;
@@ -171,6 +159,18 @@ void grow_rf(ReceptiveField& rf, int64_t eff_h, int64_t eff_w, int64_t stride_h,
 }
 
 }  // namespace
+
+WindowParams window_params(const Layer& l, int64_t in, bool height) {
+    WindowParams p;
+    p.in = in;
+    p.kernel = height ? l.kernel.h : l.kernel.w;
+    p.stride = height ? l.stride.h : l.stride.w;
+    p.pad_begin = height ? l.pad.top : l.pad.left;
+    p.pad_end = height ? l.pad.bottom : l.pad.right;
+    p.dilation = l.type == LayerType::AvgPool ? 1 : (height ? l.dilation.h : l.dilation.w);
+    p.rounding = l.ceil ? Rounding::Ceil : Rounding::Floor;
+    return p;
+}
 
 Stage analyze_layer(const Layer& l, size_t index, const std::optional<Shape3>& input, const ReceptiveField& rf_in) {
     Stage st;

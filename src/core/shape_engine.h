@@ -74,6 +74,9 @@ struct Analysis {
 
 Analysis analyze(const Network& net);
 
+// The window arithmetic's inputs for one spatial dimension of a conv or sliding pool.
+WindowParams window_params(const Layer& l, int64_t in, bool height);
+
 // The stage for one layer from a known input shape and the receptive field so far; pure.
 Stage analyze_layer(const Layer& layer, size_t index, const std::optional<Shape3>& input,
                     const ReceptiveField& rf_in);

@@ -7,8 +7,10 @@
 #include <sstream>
 
 #include "cli/cli.h"
+#include "support.h"
 
 using namespace convscope;
+using namespace convscope::test;
 namespace fs = std::filesystem;
 
 namespace {
@@ -24,40 +26,22 @@ Run run(std::vector<std::string> args) {
     return {code, out.str(), err.str()};
 }
 
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-// A scratch directory removed at the end of the test.
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        path = fs::temp_directory_path() / ("convscope-cli-" + std::to_string(::getpid()) + "-" +
-                                            std::to_string(reinterpret_cast<uintptr_t>(this)));
-        fs::create_directories(path);
-    }
-    ~TempDir() { fs::remove_all(path); }
-    std::string file(const std::string& name, const std::string& text = {}) const {
-        const auto p = path / name;
-        if (!text.empty()) std::ofstream(p) << text;
-        return p.string();
-    }
-};
-
 }  // namespace
 
 TEST_CASE("no arguments prints the AlexNet table") {
     const Run r = run({});
     CHECK(r.code == 0);
-    CHECK(has(r.out, "AlexNet (Caffe) — input 3×227×227"));
-    CHECK(has(r.out, "60,965,224 parameters"));
+    CHECK(contains(r.out, "AlexNet (Caffe) — input 3×227×227"));
+    CHECK(contains(r.out, "60,965,224 parameters"));
 }
 
 TEST_CASE("table: the Caffe AlexNet reference figures, exit 0") {
     const Run r = run({"table", "--preset", "alexnet-caffe"});
     CHECK(r.code == 0);
     CHECK(r.err.empty());
-    CHECK(has(r.out, "(227 − 11 + 2·0)/4 + 1 = 55"));
-    CHECK(has(r.out, "105,415,200"));
-    CHECK(has(r.out, "724,406,816 MACs"));
+    CHECK(contains(r.out, "(227 − 11 + 2·0)/4 + 1 = 55"));
+    CHECK(contains(r.out, "105,415,200"));
+    CHECK(contains(r.out, "724,406,816 MACs"));
 }
 
 TEST_CASE("table --input overrides the model's input") {
@@ -74,8 +58,8 @@ TEST_CASE("table --input overrides the model's input") {
 TEST_CASE("table: an invalid layer exits 1 but still prints the table") {
     const Run r = run({"table", "--preset", "alexnet-caffe", "--input", "5"});
     CHECK(r.code == 1);
-    CHECK(has(r.out, "error: conv1: the window (11 wide) is larger than the padded input (5)"));
-    CHECK(has(r.out, "prob"));  // the last row is still there
+    CHECK(contains(r.out, "error: conv1: the window (11 wide) is larger than the padded input (5)"));
+    CHECK(contains(r.out, "prob"));  // the last row is still there
 }
 
 TEST_CASE("every format is available from the command line") {
@@ -83,7 +67,7 @@ TEST_CASE("every format is available from the command line") {
         CAPTURE(f);
         const Run r = run({"table", "--format", f});
         CHECK(r.code == 0);
-        CHECK(has(r.out, "conv1"));
+        CHECK(contains(r.out, "conv1"));
     }
 }
 
@@ -105,7 +89,7 @@ TEST_CASE("-o writes the file atomically and prints nothing") {
 TEST_CASE("-o into a missing directory: exit 2 and a clear message") {
     const Run r = run({"table", "-o", "/nonexistent-dir/table.txt"});
     CHECK(r.code == 2);
-    CHECK(has(r.err, "cannot write /nonexistent-dir/table.txt"));
+    CHECK(contains(r.err, "cannot write /nonexistent-dir/table.txt"));
 }
 
 TEST_CASE("a bad model file: exit 2 with the place of the problem") {
@@ -118,14 +102,14 @@ TEST_CASE("a bad model file: exit 2 with the place of the problem") {
     const Run r = run({"table", "--model", bad});
     CHECK(r.code == 2);
     CHECK(r.out.empty());
-    CHECK(has(r.err, bad + ": layers[3].stride: must be ≥ 1, got 0"));
+    CHECK(contains(r.err, bad + ": layers[3].stride: must be ≥ 1, got 0"));
     const Run missing = run({"table", "--model", dir.file("missing.json")});
     CHECK(missing.code == 2);
-    CHECK(has(missing.err, "No such file or directory"));
+    CHECK(contains(missing.err, "No such file or directory"));
     const std::string broken = dir.file("broken.json", "{\n  \"input\": [3, 8, 8],\n  \"layers\": [,]\n}\n");
     const Run b = run({"table", "--model", broken});
     CHECK(b.code == 2);
-    CHECK(has(b.err, "line 3"));
+    CHECK(contains(b.err, "line 3"));
 }
 
 TEST_CASE("usage errors exit 2") {
@@ -138,7 +122,7 @@ TEST_CASE("usage errors exit 2") {
     CHECK(run({"frobnicate"}).code == 2);
     const Run unknown = run({"table", "--preset", "lenet"});
     CHECK(unknown.code == 2);
-    CHECK(has(unknown.err, "unknown preset \"lenet\" (known: alexnet-caffe, alexnet-paper"));
+    CHECK(contains(unknown.err, "unknown preset \"lenet\" (known: alexnet-caffe, alexnet-paper"));
 }
 
 TEST_CASE("--help on every command") {
@@ -146,7 +130,7 @@ TEST_CASE("--help on every command") {
              {"--help"}, {"table", "--help"}, {"explain", "--help"}, {"presets", "--help"}, {"table", "-h"}}) {
         const Run r = run(args);
         CHECK(r.code == 0);
-        CHECK(has(r.out, "Usage: convscope"));
+        CHECK(contains(r.out, "Usage: convscope"));
     }
 }
 
@@ -154,15 +138,15 @@ TEST_CASE("presets lists every shipped model") {
     const Run r = run({"presets"});
     CHECK(r.code == 0);
     for (const char* id : {"alexnet-caffe", "alexnet-paper", "alexnet-torchvision", "lenet5", "zfnet", "vgg16"})
-        CHECK_MESSAGE(has(r.out, id), id);
-    CHECK(has(r.out, "AlexNet (Caffe)"));
+        CHECK_MESSAGE(contains(r.out, id), id);
+    CHECK(contains(r.out, "AlexNet (Caffe)"));
 }
 
 TEST_CASE("explain defaults to the paper's AlexNet") {
     const Run r = run({"explain"});
     CHECK(r.code == 0);
-    CHECK(has(r.out, "Proposed input:"));
-    CHECK(has(r.out, "227×227"));
+    CHECK(contains(r.out, "Proposed input:"));
+    CHECK(contains(r.out, "227×227"));
     const Run caffe = run({"explain", "--preset", "alexnet-caffe", "--input", "3"});
     CHECK(caffe.code == 1);
 }

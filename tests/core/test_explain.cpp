@@ -1,58 +1,39 @@
 // The lecture-note derivation: the parts a student relies on are present and carry the right numbers.
 #include <doctest/doctest.h>
 
+#include "support.h"
+
 #include "core/explain.h"
 #include "core/presets.h"
 
 using namespace convscope;
-
-namespace {
-Network preset(const char* id) {
-    auto r = load_preset(id);
-    REQUIRE_MESSAGE(r, r.error);
-    return *r.network;
-}
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-// The paragraphs are wrapped for a terminal: join the lines back so phrases can be found whole.
-std::string flat(const std::string& text) {
-    std::string out;
-    for (size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '\n') {
-            while (i + 1 < text.size() && text[i + 1] == ' ') ++i;
-            out += ' ';
-        } else {
-            out += text[i];
-        }
-    }
-    return out;
-}
-}  // namespace
+using namespace convscope::test;
 
 TEST_CASE("explain alexnet-paper tells the 224-vs-227 story") {
     const std::string t = flat(explain_network(preset("alexnet-paper")));
-    CHECK(has(t, "(224 − 11 + 2·0)/4 + 1 = 54.25 → 54 (floor)"));
-    CHECK(has(t, "223 below and 227 above"));
-    CHECK(has(t, "Proposed input: 227×227"));
-    CHECK(has(t, "(224 − 11 + 2·0)/4 + 1 = 54.25 → 55 (ceil)"));  // cuda-convnet's rounding
-    CHECK(has(t, "256×5×5 = 6,400"));
-    CHECK(has(t, "256×6×6 = 9,216"));
-    CHECK(has(t, "They first differ at pool1: 26×26 rounding down, 27×27 rounding up."));
+    CHECK(contains(t, "(224 − 11 + 2·0)/4 + 1 = 54.25 → 54 (floor)"));
+    CHECK(contains(t, "223 below and 227 above"));
+    CHECK(contains(t, "Proposed input: 227×227"));
+    CHECK(contains(t, "(224 − 11 + 2·0)/4 + 1 = 54.25 → 55 (ceil)"));  // cuda-convnet's rounding
+    CHECK(contains(t, "256×5×5 = 6,400"));
+    CHECK(contains(t, "256×6×6 = 9,216"));
+    CHECK(contains(t, "They first differ at pool1: 26×26 rounding down, 27×27 rounding up."));
     // The printed neuron counts against the computed ones, with the erratum flagged.
-    CHECK(has(t, "253,440"));
-    CHECK(has(t, "290,400   ← differs"));
-    CHECK(has(t, "55·55·96 = 290,400"));
-    CHECK(has(t, "60,965,224 parameters"));
+    CHECK(contains(t, "253,440"));
+    CHECK(contains(t, "290,400   ← differs"));
+    CHECK(contains(t, "55·55·96 = 290,400"));
+    CHECK(contains(t, "60,965,224 parameters"));
     // Grouped convolutions are explained as the two GPUs' halves.
-    CHECK(has(t, "each kernel sees only 48 of the 96 input channels"));
+    CHECK(contains(t, "each kernel sees only 48 of the 96 input channels"));
 }
 
 TEST_CASE("explain alexnet-caffe: everything tiles at 227") {
     const std::string t = flat(explain_network(preset("alexnet-caffe")));
-    CHECK(has(t, "Yes: at 227×227 every division is exact"));
-    CHECK(has(t, "N = (227 − 11 + 2·0)/4 + 1 = 55."));
-    CHECK(has(t, "every pooling division is exact"));
-    CHECK(has(t, "724,406,816 multiply-accumulates"));
-    CHECK_FALSE(has(t, "Printed against computed"));
+    CHECK(contains(t, "Yes: at 227×227 every division is exact"));
+    CHECK(contains(t, "N = (227 − 11 + 2·0)/4 + 1 = 55."));
+    CHECK(contains(t, "every pooling division is exact"));
+    CHECK(contains(t, "724,406,816 multiply-accumulates"));
+    CHECK_FALSE(contains(t, "Printed against computed"));
 }
 
 TEST_CASE("explain keeps every line within 100 columns except the source line") {

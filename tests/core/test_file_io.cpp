@@ -16,30 +16,13 @@
 #include <unistd.h>
 
 #include "core/file_io.h"
+#include "support.h"
 
 using namespace convscope;
+using namespace convscope::test;
 namespace fs = std::filesystem;
 
 namespace {
-
-// A fresh directory per test, named by pid, time and counter so parallel test processes never share one;
-// removed in the destructor even when a check fails.
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        static std::atomic<int> counter{0};
-        const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-        path = fs::temp_directory_path() / ("convscope-file-io-" + std::to_string(::getpid()) + "-" +
-                                            std::to_string(stamp) + "-" + std::to_string(counter++));
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-};
 
 // Read through a different API than the one under test, so a bug shared by read_file and
 // write_file_atomic cannot hide itself.
@@ -54,8 +37,6 @@ std::vector<std::string> entries(const fs::path& dir) {
     std::sort(names.begin(), names.end());
     return names;
 }
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 // Every byte value, NULs included, and longer than read_file's 64 KiB chunk so that reads take
 // several rounds.

@@ -1,18 +1,13 @@
 // The 224-vs-227 explorer: exact input sizes and floor versus ceil pooling downstream.
 #include <doctest/doctest.h>
 
+#include "support.h"
+
 #include "core/input_explorer.h"
 #include "core/presets.h"
 
 using namespace convscope;
-
-namespace {
-Network preset(const char* id) {
-    auto r = load_preset(id);
-    REQUIRE_MESSAGE(r, r.error);
-    return *r.network;
-}
-}  // namespace
+using convscope::test::preset;
 
 TEST_CASE("AlexNet conv1 at 224: the nearest exact inputs are 223 and 227") {
     const Network n = preset("alexnet-paper");

@@ -21,8 +21,10 @@
 #include "core/network.h"
 #include "core/presets.h"
 #include "core/shape_engine.h"
+#include "support.h"
 
 using namespace convscope;
+using namespace convscope::test;
 namespace fs = std::filesystem;
 
 namespace {
@@ -49,27 +51,6 @@ Network load_ok(std::string_view text) {
     REQUIRE(r);
     return *r.network;
 }
-
-bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
-
-// A fresh directory per test: tests may run in parallel processes (ctest runs each case alone), so the
-// name carries the pid and a counter, and the destructor removes it even when a check fails.
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        static std::atomic<int> counter{0};
-        const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-        path = fs::temp_directory_path() / ("convscope-model-io-" + std::to_string(::getpid()) + "-" +
-                                            std::to_string(stamp) + "-" + std::to_string(counter++));
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-};
 
 // The preset files as shipped, byte for byte: the fuzz should start from text a person wrote, with
 // its own spacing and key order, not only from what network_to_json produces.

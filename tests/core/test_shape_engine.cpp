@@ -1,20 +1,17 @@
 // The shape engine against the published AlexNet figures and small cases worked out by hand.
 #include <doctest/doctest.h>
 
+#include "support.h"
+
 #include <map>
 
 #include "core/presets.h"
 #include "core/shape_engine.h"
 
 using namespace convscope;
+using convscope::test::preset;
 
 namespace {
-
-Network preset(const char* id) {
-    auto r = load_preset(id);
-    REQUIRE_MESSAGE(r, r.error);
-    return *r.network;
-}
 
 const Stage& stage(const Analysis& a, const std::string& name) {
     for (const auto& st : a.stages)

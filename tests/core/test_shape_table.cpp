@@ -1,6 +1,8 @@
 // The exports: every format carries the same figures, and each is well-formed for its readers.
 #include <doctest/doctest.h>
 
+#include "support.h"
+
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -8,14 +10,9 @@
 #include "core/shape_table.h"
 
 using namespace convscope;
+using convscope::test::preset;
 
 namespace {
-
-Network preset(const char* id) {
-    auto r = load_preset(id);
-    REQUIRE_MESSAGE(r, r.error);
-    return *r.network;
-}
 
 std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> out;

@@ -1,0 +1,69 @@
+// Helpers the test files share: a scratch directory, loading a preset that must exist, and text checks.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include <unistd.h>
+
+#include "core/presets.h"
+
+namespace convscope::test {
+
+// A fresh directory per test: ctest runs test cases in parallel processes, so the name carries the pid,
+// a clock stamp and a counter; the destructor removes it even when a check fails.
+struct TempDir {
+    std::filesystem::path path;
+    TempDir() {
+        static std::atomic<int> counter{0};
+        const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
+        path = std::filesystem::temp_directory_path() / ("convscope-test-" + std::to_string(::getpid()) + "-" +
+                                                         std::to_string(stamp) + "-" + std::to_string(counter++));
+        std::filesystem::create_directories(path);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);
+    }
+    // The path of `name` inside the directory, written with `text` unless that is empty.
+    std::string file(const std::string& name, const std::string& text = {}) const {
+        const auto p = path / name;
+        if (!text.empty()) std::ofstream(p, std::ios::binary) << text;
+        return p.string();
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+};
+
+// A shipped preset; the test stops here if it does not load.
+inline Network preset(const char* id) {
+    auto r = load_preset(id);
+    REQUIRE_MESSAGE(r, r.error);
+    return *r.network;
+}
+
+inline bool contains(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
+inline bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+// Text wrapped for a terminal, joined back into one line so that phrases can be found whole.
+inline std::string flat(const std::string& text) {
+    std::string out;
+    for (size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            while (i + 1 < text.size() && text[i + 1] == ' ') ++i;
+            out += ' ';
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
+
+}  // namespace convscope::test
