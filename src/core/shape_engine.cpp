@@ -119,7 +119,7 @@ bool slide_window(const Layer& l, const Shape3& in, Stage& st, Shape3& out) {
                         std::to_string(r.out);
         const std::string why = rounding_consequence(r, unit);
         if (!why.empty()) m += "; " + why;
-        st.messages.push_back({Severity::Warning, m});
+        st.messages.push_back({Severity::Warning, m, true});
     };
     if (same) {
         note_rounding(h, "", "column and row");

@@ -19,6 +19,7 @@ std::string_view severity_name(Severity s);  // "ok", "warning", "error"
 struct Diagnostic {
     Severity severity = Severity::Warning;
     std::string message;
+    bool rounding = false;  // a non-integer division, which the stage's formula already spells out
 };
 
 // Receptive field of one output position, in input pixels, and the jump (effective stride):

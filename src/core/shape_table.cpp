@@ -66,6 +66,7 @@ std::string size_text(int64_t h, int64_t w) { return h == w ? std::to_string(h) 
 struct Row {
     const Stage* stage;
     std::string name, type, config, input, output, formula, rf, jump, messages;
+    std::string notes;  // the messages the formula does not already show, for the compact formats
 };
 
 std::vector<Row> build_rows(const Network& net, const Analysis& a) {
@@ -82,8 +83,9 @@ std::vector<Row> build_rows(const Network& net, const Analysis& a) {
         r.rf = st.output ? size_text(st.rf.size_h, st.rf.size_w) : "—";
         r.jump = st.output ? size_text(st.rf.jump_h, st.rf.jump_w) : "—";
         for (const auto& m : st.messages) {
-            if (!r.messages.empty()) r.messages += "; ";
-            r.messages += std::string(severity_name(m.severity)) + ": " + m.message;
+            const std::string labelled = std::string(severity_name(m.severity)) + ": " + m.message;
+            r.messages += (r.messages.empty() ? "" : "; ") + labelled;
+            if (!m.rounding) r.notes += (r.notes.empty() ? "" : "; ") + labelled;
         }
         rows.push_back(std::move(r));
     }
@@ -223,7 +225,7 @@ std::string format_markdown(const Network& net, const Analysis& a) {
     for (const auto& r : rows) {
         const Stage& st = *r.stage;
         std::string formula = md_cell(r.formula);
-        if (st.status != Severity::Ok) formula += " **(" + std::string(severity_name(st.status)) + ": " + md_cell(r.messages) + ")**";
+        if (!r.notes.empty()) formula += (formula.empty() ? "**" : " **") + md_cell(r.notes) + "**";
         out += "| " + std::to_string(st.index + 1) + " | " + md_cell(r.name) + " | " + r.type + " | " +
                md_cell(r.config) + " | " + r.output + " | " + formula + " | " + count_or_dash(st, st.params) +
                " | " + count_or_dash(st, st.macs) + " | " + count_or_dash(st, st.activations) + " | " + r.rf +
@@ -268,7 +270,7 @@ std::string format_latex(const Network& net, const Analysis& a) {
     for (const auto& r : rows) {
         const Stage& st = *r.stage;
         std::string formula = latex_text(r.formula);
-        if (st.status == Severity::Error) formula += " \\textbf{(error)}";
+        if (!r.notes.empty()) formula += (formula.empty() ? "\\textbf{" : " \\textbf{") + latex_text(r.notes) + "}";
         out += std::to_string(st.index + 1) + " & " + latex_text(r.name) + " & " + latex_text(r.type) + " & " +
                latex_text(r.output) + " & " + latex_text(count_or_dash(st, st.params)) + " & " +
                latex_text(count_or_dash(st, st.macs)) + " & " + latex_text(r.rf) + " & " + formula + " \\\\\n";

@@ -200,3 +200,18 @@ TEST_CASE("text: columns line up and problems are listed under the table") {
     CHECK(text.find("warning: conv1: non-integer division: 54.25 rounded down to 54") != std::string::npos);
     CHECK(text.find("Total: 60,965,224 parameters, 720,608,384 MACs") != std::string::npos);
 }
+
+TEST_CASE("Markdown and LaTeX show a rounding warning once, in the formula, and errors in bold") {
+    const Network tv = preset("alexnet-torchvision");
+    const auto md = format_table(tv, analyze(tv), TableFormat::Markdown);
+    CHECK(md.find("55.25 → 55 (floor): the last 1 padded column and row are never used |") != std::string::npos);
+    CHECK(md.find("warning:") == std::string::npos);
+    Network small = preset("alexnet-caffe");
+    small.input = {3, 5, 5};
+    const Analysis a = analyze(small);
+    const auto md_err = format_table(small, a, TableFormat::Markdown);
+    CHECK(md_err.find("the window does not fit **error: the window (11 wide) is larger than the padded input (5)") !=
+          std::string::npos);
+    const auto tex = format_table(small, a, TableFormat::Latex);
+    CHECK(tex.find("\\textbf{error: no input shape: an earlier stage failed}") != std::string::npos);
+}
