@@ -1,6 +1,6 @@
 # Writes a C++ source that embeds files as byte arrays, so the binary needs no asset folder at run time.
 # Usage: cmake -DOUTPUT=out.cpp -DSYMBOL=kPresetFiles -DFILES="a.json|b.json" -P embed_files.cmake
-# Each entry is named after its file without directory and extension.
+# Each entry is named after its file without directory and last extension (alexnet.v2.json → alexnet.v2).
 set(body "// Generated at build time by cmake/embed_files.cmake; do not edit.\n#include \"core/embedded_file.h\"\n\nnamespace convscope {\n\n")
 string(REPLACE "|" ";" FILES "${FILES}")
 set(entries "")

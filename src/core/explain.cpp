@@ -344,7 +344,7 @@ std::string explain_network(const Network& net) {
                 (a.valid() ? ""
                            : " " + std::to_string(a.errors) + (a.errors == 1 ? " layer is" : " layers are") +
                                  " invalid" +
-                                 (a.blocked ? " and the " + std::to_string(a.blocked) + " after it get no shape" : "") +
+                                 (a.blocked ? "; " + std::to_string(a.blocked) + " more get no shape" : "") +
                                  "; the totals count only the layers that work."));
     return out;
 }

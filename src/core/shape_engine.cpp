@@ -187,7 +187,8 @@ Stage analyze_layer(const Layer& l, size_t index, const std::optional<Shape3>& i
     const bool hyper_ok = st.messages.empty();
     if (!input) {
         st.blocked = hyper_ok;
-        error("no input shape: an earlier stage failed");
+        error(index == 0 ? "no input shape: the network's input shape is invalid"
+                         : "no input shape: an earlier stage failed");
     } else if (hyper_ok) {
         const Shape3 in = *input;
         Shape3 out = in;

@@ -201,7 +201,7 @@ std::string format_csv(const Network& net, const Analysis& a) {
                "," + (st.exact ? "true" : "false") + "," + std::string(severity_name(st.status)) + "," +
                csv_field(r.formula) + "," + csv_field(r.messages) + "\n";
     }
-    if (!a.input_error.empty()) out += ",input,,,,,,,,,,,,,,,,,error," + csv_field(a.input_error) + ",\n";
+    if (!a.input_error.empty()) out += ",input,,,,,,,,,,,,,,,,,error,," + csv_field("error: " + a.input_error) + "\n";
     out += ",total,,,,,,,,," + std::to_string(a.totals.params) + "," + std::to_string(a.totals.macs) + "," +
            std::to_string(a.totals.activations) + ",,,,,,,,\n";
     return out;

@@ -80,10 +80,14 @@ int64_t count_window_positions(const WindowParams& p) {
 }
 
 std::string exact_quotient_text(int64_t span, int64_t stride) {
-    // span/stride + 1 with two decimals; an ellipsis marks a value that does not end there.
-    const int64_t whole = floor_div(span, stride) + 1;
-    int64_t rem = span - floor_div(span, stride) * stride;
-    std::string s = std::to_string(whole);
+    // span/stride + 1 = (span + stride)/stride, with two decimals; an ellipsis marks a value that does
+    // not end there. Sign and magnitude apart, so that −6/4 + 1 reads −0.5.
+    const int64_t num = span + stride;
+    const bool negative = num < 0;
+    const int64_t mag = negative ? -num : num;
+    int64_t rem = mag % stride;
+    std::string s = negative ? "-" : "";
+    s += std::to_string(mag / stride);
     if (rem == 0) return s;
     s += ".";
     for (int digit = 0; digit < 2 && rem != 0; ++digit) {

@@ -246,6 +246,7 @@ TEST_CASE("diagnostics: each invalid case is an error and later layers get no sh
         CHECK_FALSE(a.valid());
         CHECK(a.input_error == "the input shape must be positive, got 3×0×8");
         CHECK_FALSE(a.stages[0].output);
+        CHECK(a.stages[0].messages[0].message == "no input shape: the network's input shape is invalid");
     }
     SUBCASE("the rest of the table is still computed before the error") {
         const Analysis a = analyze(net_of({3, 32, 32}, {conv(8, 3), pool(2, 2, false), conv(8, 20)}));

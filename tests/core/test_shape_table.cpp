@@ -215,3 +215,15 @@ TEST_CASE("Markdown and LaTeX show a rounding warning once, in the formula, and 
     const auto tex = format_table(small, a, TableFormat::Latex);
     CHECK(tex.find("\\textbf{error: no input shape: an earlier stage failed}") != std::string::npos);
 }
+
+TEST_CASE("CSV: an invalid input shape gets its own record with the message in the messages column") {
+    Network n = preset("lenet5");
+    n.input = {1, 0, 32};
+    const auto lines = lines_of(format_table(n, analyze(n), TableFormat::Csv));
+    const auto input_row = csv_fields(lines[lines.size() - 2]);
+    REQUIRE(input_row.size() == 21);
+    CHECK(input_row[1] == "input");
+    CHECK(input_row[18] == "error");
+    CHECK(input_row[19] == "");
+    CHECK(input_row[20] == "error: the input shape must be positive, got 1×0×32");
+}

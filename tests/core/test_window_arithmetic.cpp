@@ -103,6 +103,11 @@ TEST_CASE("a quotient that does not end is shown with an ellipsis") {
     CHECK(exact_quotient_text(7, 3) == "3.33…");
     CHECK(exact_quotient_text(1, 4) == "1.25");
     CHECK(exact_quotient_text(8, 4) == "3");
+    // Negative spans (a window that does not fit): −6/4 + 1 = −0.5, −1/2 + 1 = 0.5, −9/4 + 1 = −1.25.
+    CHECK(exact_quotient_text(-6, 4) == "-0.5");
+    CHECK(exact_quotient_text(-1, 2) == "0.5");
+    CHECK(exact_quotient_text(-9, 4) == "-1.25");
+    CHECK(window_formula(compute_window(wp(5, 11, 4, 0, 0))) == "(5 − 11 + 2·0)/4 + 1 = −0.5: the window does not fit");
     const auto r = compute_window(wp(10, 3, 3, 0, 0));
     CHECK(window_formula(r) == "(10 − 3 + 2·0)/3 + 1 = 3.33… → 3 (floor)");
 }
