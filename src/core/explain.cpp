@@ -156,22 +156,8 @@ std::string exact_inputs_text(const ExactInputs& e) {
     return "height: " + one(e.below_h, e.above_h) + "; width: " + one(e.below_w, e.above_w);
 }
 
-}  // namespace
-
-std::string explain_network(const Network& net) {
-    const Analysis a = analyze(net);
-    std::string out = net.name + "\n" + std::string(net.name.size(), '=') + "\n";
-    if (!net.description.empty()) out += wrap(net.description, "");
-    if (!net.source.empty()) out += "Source: " + net.source + "\n";
-
-    out += "\nThe rule\n--------\n";
-    out += wrap("A window of size F sliding with stride S over an input of size W padded by P on each side fits "
-                "N = (W − F + 2P)/S + 1 times. A dilated window spans F_eff = d·(F − 1) + 1 pixels. When the division "
-                "is not exact the count is rounded: down (floor, as Caffe and PyTorch do for convolutions) or up (ceil, "
-                "as Caffe does for pooling and PyTorch with ceil_mode), and the pixels left over are never seen or "
-                "the last window hangs past the edge.");
-
-    out += "\nStage by stage\n--------------\n";
+std::string stages_section(const Network& net, const Analysis& a) {
+    std::string out = "\nStage by stage\n--------------\n";
     out += wrap("The input is " + shape_text(net.input) + " (channels × height × width) = " +
                 group_digits(net.input.count()) + " values.");
     for (size_t i = 0; i < net.layers.size() && i < a.stages.size(); ++i) {
@@ -186,166 +172,194 @@ std::string explain_network(const Network& net) {
         }
         out += wrap(stage_paragraph(net.layers[i], a.stages[i]));
     }
+    return out;
+}
 
-    // The first inexact sliding window or failing layer, and which inputs would tile.
+// Whether the input tiles; if not, where it first fails or rounds, and which sizes would tile.
+std::string tiling_section(const Network& net, const Analysis& a, const ExactInputs& whole) {
     std::optional<size_t> first_inexact, first_error;
     for (const auto& st : a.stages) {
         if (!first_inexact && !st.exact && is_spatial_window(st.type) && st.output) first_inexact = st.index;
         if (!first_error && st.status == Severity::Error && !st.blocked) first_error = st.index;
     }
-    const ExactInputs whole = find_exact_inputs(net, 0, net.layers.empty() ? 0 : net.layers.size() - 1);
-    out += "\nDoes the input size tile?\n-------------------------\n";
+    const std::string at = size2(net.input.h, net.input.w);
+    std::string out = "\nDoes the input size tile?\n-------------------------\n";
     if (first_error && (!first_inexact || *first_error < *first_inexact)) {
         const Stage& st = a.stages[*first_error];
-        std::string s = "No. At " + size2(net.input.h, net.input.w) + " " + st.name + " fails: " +
-                        st.messages.front().message + ".";
+        std::string s = "No. At " + at + " " + st.name + " fails: " + st.messages.front().message + ".";
         s += " Input sizes for which every layer works and every division is exact: " + exact_inputs_text(whole) + ".";
-        if (whole.above_h && whole.above_w)
-            s += " Proposed input: " + size2(*whole.above_h, *whole.above_w) + ".";
-        out += wrap(s);
-    } else if (!first_inexact && whole.current_exact) {
-        out += wrap("Yes: at " + size2(net.input.h, net.input.w) +
-                    " every division is exact, so every window fits and no pixel is dropped.");
-    } else if (first_inexact) {
-        const Stage& st = a.stages[*first_inexact];
-        const Layer& l = net.layers[*first_inexact];
-        std::string s = "No. At " + size2(net.input.h, net.input.w) + " the first inexact division is " + st.name +
-                        ": " + formula_words(st.formula) + ".";
-        const ExactInputs upto = find_exact_inputs(net, 0, *first_inexact);
-        s += " Input sizes for which every window up to " + st.name + " fits exactly: " + exact_inputs_text(upto) + ".";
-        s += " For the whole network: " + exact_inputs_text(whole) + ".";
-        if (whole.above_h && whole.above_w)
-            s += " Proposed input: " + size2(*whole.above_h, *whole.above_w) + " (the nearest exact size above, " +
-                 "so nothing is cropped).";
-        out += wrap(s);
-        if (l.type == LayerType::Conv && !l.ceil && st.dim_h) {
-            Layer up = l;
-            up.ceil = true;
-            const Stage alt = analyze_layer(up, st.index, st.input, ReceptiveField{});
-            if (alt.output)
-                out += "\n" + wrap("Rounding this convolution up instead, as cuda-convnet (the code the AlexNet paper "
-                                   "ran on) does for every convolution, gives " +
-                                   size2(alt.output->h, alt.output->w) + ": " + formula_words(alt.formula) + ".");
-        }
-    } else {
-        out += wrap("Every division is exact at " + size2(net.input.h, net.input.w) + ".");
+        if (whole.above_h && whole.above_w) s += " Proposed input: " + size2(*whole.above_h, *whole.above_w) + ".";
+        return out + wrap(s);
     }
+    if (!first_inexact) {
+        return out + wrap(whole.current_exact
+                              ? "Yes: at " + at + " every division is exact, so every window fits and no pixel is dropped."
+                              : "Every division is exact at " + at + ".");
+    }
+    const Stage& st = a.stages[*first_inexact];
+    const Layer& l = net.layers[*first_inexact];
+    std::string s = "No. At " + at + " the first inexact division is " + st.name + ": " + formula_words(st.formula) + ".";
+    const ExactInputs upto = find_exact_inputs(net, 0, *first_inexact);
+    s += " Input sizes for which every window up to " + st.name + " fits exactly: " + exact_inputs_text(upto) + ".";
+    s += " For the whole network: " + exact_inputs_text(whole) + ".";
+    if (whole.above_h && whole.above_w)
+        s += " Proposed input: " + size2(*whole.above_h, *whole.above_w) +
+             " (the nearest exact size above, so nothing is cropped).";
+    out += wrap(s);
+    if (l.type == LayerType::Conv && !l.ceil) {
+        Layer up = l;
+        up.ceil = true;
+        const Stage alt = analyze_layer(up, st.index, st.input, ReceptiveField{});
+        if (alt.output)
+            out += "\n" + wrap("Rounding this convolution up instead, as cuda-convnet (the code the AlexNet paper ran "
+                               "on) does for every convolution, gives " +
+                               size2(alt.output->h, alt.output->w) + ": " + formula_words(alt.formula) + ".");
+    }
+    return out;
+}
 
-    const RoundingStudy rs = compare_pool_rounding(net);
+// Where the feature maps end when every pool rounds the same way, up to the first fc or flatten.
+std::string ending(const RoundingOutcome& o) {
+    std::string s;
+    std::optional<Shape3> last;
+    for (const auto& st : o.analysis.stages) {
+        if (st.type == LayerType::Fc || st.type == LayerType::Flatten) break;
+        if (st.output) last = st.output;
+    }
+    if (last) s = features(*last);
+    for (const auto& st : o.analysis.stages) {
+        if (st.status == Severity::Error && !st.blocked) {
+            s += (s.empty() ? "" : ", and ") + st.name + " fails: " + st.messages.front().message;
+            break;
+        }
+    }
+    return s;
+}
+
+std::string pooling_section(const Network& net) {
     bool has_pool = false;
     for (const auto& l : net.layers) has_pool |= l.type == LayerType::MaxPool || l.type == LayerType::AvgPool;
-    if (has_pool) {
-        out += "\nFloor or ceil pooling?\n----------------------\n";
-        auto ending = [](const RoundingOutcome& o) {
-            std::string s;
-            std::optional<Shape3> last;
-            for (const auto& st : o.analysis.stages) {
-                if (st.type == LayerType::Fc || st.type == LayerType::Flatten) break;
-                if (st.output) last = st.output;
-            }
-            if (last) s = features(*last);
-            if (!o.analysis.valid()) {
-                for (const auto& st : o.analysis.stages)
-                    if (st.status == Severity::Error && st.input) {
-                        s += (s.empty() ? "" : ", and ") + st.name + " fails: " + st.messages.front().message;
-                        break;
-                    }
-            }
-            return s;
-        };
-        bool pooled = false;
-        for (const auto& st : rs.floor.analysis.stages)
-            pooled |= (st.type == LayerType::MaxPool || st.type == LayerType::AvgPool) && st.output.has_value();
-        if (!pooled) {
-            out += wrap("At this input size no pooling layer produces an output, so the rounding never matters.");
-        } else if (!rs.first_difference) {
-            out += wrap("At this input size rounding every pool down or up gives the same shapes: every pooling division "
-                        "is exact, or the difference never shows.");
-        } else {
-            const size_t d = *rs.first_difference;
-            const auto& fs = rs.floor.analysis.stages[d];
-            const auto& cs = rs.ceil.analysis.stages[d];
-            std::string s = "They first differ at " + fs.name + ": " +
-                            (fs.output ? size2(fs.output->h, fs.output->w) : std::string("no output")) +
-                            " rounding down, " + (cs.output ? size2(cs.output->h, cs.output->w) : std::string("no output")) +
-                            " rounding up. ";
-            s += "With every pool rounding down the feature maps end at " + ending(rs.floor) + "; rounding up, at " +
-                 ending(rs.ceil) + ".";
-            if (rs.floor.fc_input && rs.ceil.fc_input && rs.floor.fc_input != rs.ceil.fc_input)
-                s += " The first fully connected layer then receives " + group_digits(rs.floor.fc_input) + " or " +
-                     group_digits(rs.ceil.fc_input) + " inputs: its weight matrix must match one of them.";
-            out += wrap(s);
-        }
-    }
+    if (!has_pool) return {};
+    const RoundingStudy rs = compare_pool_rounding(net);
+    std::string out = "\nFloor or ceil pooling?\n----------------------\n";
+    bool pooled = false;
+    for (const auto& st : rs.floor.analysis.stages)
+        pooled |= (st.type == LayerType::MaxPool || st.type == LayerType::AvgPool) && st.output.has_value();
+    if (!pooled)
+        return out + wrap("At this input size no pooling layer produces an output, so the rounding never matters.");
+    if (!rs.first_difference)
+        return out + wrap("At this input size rounding every pool down or up gives the same shapes: every pooling "
+                          "division is exact, or the difference never shows.");
+    const size_t d = *rs.first_difference;
+    auto size_or_none = [](const Stage& st) {
+        return st.output ? size2(st.output->h, st.output->w) : std::string("no output");
+    };
+    std::string s = "They first differ at " + rs.floor.analysis.stages[d].name + ": " +
+                    size_or_none(rs.floor.analysis.stages[d]) + " rounding down, " +
+                    size_or_none(rs.ceil.analysis.stages[d]) + " rounding up. ";
+    s += "With every pool rounding down the feature maps end at " + ending(rs.floor) + "; rounding up, at " +
+         ending(rs.ceil) + ".";
+    if (rs.floor.fc_input && rs.ceil.fc_input && rs.floor.fc_input != rs.ceil.fc_input)
+        s += " The first fully connected layer then receives " + group_digits(rs.floor.fc_input) + " or " +
+             group_digits(rs.ceil.fc_input) + " inputs: its weight matrix must match one of them.";
+    return out + wrap(s);
+}
 
-    if (!net.printed_neurons.empty()) {
-        out += "\nPrinted against computed\n------------------------\n";
-        out += wrap("The source prints these neuron counts: the input, then each convolution and fully connected "
-                    "layer. Computed here at the model's input size" +
-                    std::string(whole.above_h && whole.above_w && !whole.current_exact
-                                    ? " and at the exact size " + size2(*whole.above_h, *whole.above_w)
-                                    : "") +
-                    ":");
-        const bool alt_size = whole.above_h && whole.above_w && !whole.current_exact;
-        const Analysis b = alt_size ? analyze(with_input(net, *whole.above_h, *whole.above_w)) : a;
-        std::vector<std::pair<std::string, std::pair<int64_t, int64_t>>> computed;
-        computed.push_back({"input", {a.input.count(), b.input.count()}});
-        for (size_t i = 0; i < a.stages.size(); ++i) {
-            const auto& st = a.stages[i];
-            if (st.type != LayerType::Conv && st.type != LayerType::Fc) continue;
-            computed.push_back({st.name, {st.activations, b.stages[i].activations}});
-        }
-        char line[200];
-        std::snprintf(line, sizeof line, "  %-8s %12s %12s", "layer", "printed",
-                      ("at " + std::to_string(net.input.h)).c_str());
-        out += line;
-        if (alt_size) out += std::string("  ") + (std::string(12 - std::min<size_t>(12, ("at " + std::to_string(*whole.above_h)).size()), ' ') + "at " + std::to_string(*whole.above_h));
-        out += "\n";
-        std::string notes;
-        for (size_t i = 0; i < net.printed_neurons.size(); ++i) {
-            const int64_t printed = net.printed_neurons[i];
-            const std::string name = i < computed.size() ? computed[i].first : "?";
-            const int64_t at = i < computed.size() ? computed[i].second.first : 0;
-            const int64_t at_alt = i < computed.size() ? computed[i].second.second : 0;
-            std::snprintf(line, sizeof line, "  %-8s %12s %12s", name.c_str(), group_digits(printed).c_str(),
-                          group_digits(at).c_str());
-            out += line;
-            if (alt_size) {
-                std::snprintf(line, sizeof line, "  %12s", group_digits(at_alt).c_str());
-                out += line;
-            }
-            const bool match = printed == at || (alt_size && printed == at_alt);
-            out += match ? "\n" : "   ← differs\n";
-            if (!match && i < computed.size()) {
-                notes += name + ": the printed " + group_digits(printed) + " does not follow from the layer's own "
-                         "hyperparameters" + std::string(alt_size ? " at either size" : "") + ":";
-                for (size_t k = 0; k < a.stages.size(); ++k) {
-                    if (a.stages[k].name != name) continue;
-                    for (const Analysis* an : {&a, alt_size ? &b : nullptr}) {
-                        if (!an || !an->stages[k].output) continue;
-                        const auto& o = *an->stages[k].output;
-                        notes += " " + std::to_string(o.h) + "·" + std::to_string(o.w) + "·" + std::to_string(o.c) +
-                                 " = " + group_digits(o.count()) + " at " + std::to_string(an->input.h) + ".";
-                    }
-                }
-                notes += " The printed figure is a misprint. ";
-            }
-        }
-        if (!notes.empty()) out += wrap(notes);
+// A publication's neuron counts (the input, then each conv and fc layer) against the computed ones,
+// at the model's input size and, when that does not tile, at the nearest exact size above.
+std::string printed_section(const Network& net, const Analysis& a, const ExactInputs& whole) {
+    if (net.printed_neurons.empty()) return {};
+    const bool alt = whole.above_h && whole.above_w && !whole.current_exact;
+    std::vector<const Analysis*> sizes{&a};
+    Analysis b;
+    if (alt) {
+        b = analyze(with_input(net, *whole.above_h, *whole.above_w));
+        sizes.push_back(&b);
     }
+    struct Row {
+        std::string name;
+        std::optional<size_t> stage;  // empty for the input
+    };
+    std::vector<Row> rows{{"input", std::nullopt}};
+    for (const auto& st : a.stages)
+        if (st.type == LayerType::Conv || st.type == LayerType::Fc) rows.push_back({st.name, st.index});
 
-    out += "\nIn total\n--------\n";
+    std::string out = "\nPrinted against computed\n------------------------\n";
+    out += wrap("The source prints these neuron counts: the input, then each convolution and fully connected layer. "
+                "Computed here at the model's input size" +
+                (alt ? " and at the exact size " + size2(*whole.above_h, *whole.above_w) : std::string()) + ":");
+    char cell[64];
+    std::snprintf(cell, sizeof cell, "  %-8s %12s", "layer", "printed");
+    out += cell;
+    for (const Analysis* an : sizes) {
+        std::snprintf(cell, sizeof cell, " %12s", ("at " + std::to_string(an->input.h)).c_str());
+        out += cell;
+    }
+    out += "\n";
+    std::string notes;
+    for (size_t i = 0; i < net.printed_neurons.size(); ++i) {
+        const int64_t printed = net.printed_neurons[i];
+        const Row* row = i < rows.size() ? &rows[i] : nullptr;
+        std::snprintf(cell, sizeof cell, "  %-8s %12s", row ? row->name.c_str() : "?", group_digits(printed).c_str());
+        out += cell;
+        bool match = false;
+        for (const Analysis* an : sizes) {
+            const int64_t computed = !row ? 0 : row->stage ? an->stages[*row->stage].activations : an->input.count();
+            match |= row && computed == printed;
+            std::snprintf(cell, sizeof cell, " %12s", row ? group_digits(computed).c_str() : "—");
+            out += cell;
+        }
+        out += match || !row ? "\n" : "   ← differs\n";
+        if (match || !row || !row->stage) continue;
+        notes += row->name + ": the printed " + group_digits(printed) + " does not follow from the layer's own " +
+                 "hyperparameters" + (alt ? " at either size" : "") + ":";
+        for (const Analysis* an : sizes) {
+            const auto& o = an->stages[*row->stage].output;
+            if (o)
+                notes += " " + std::to_string(o->h) + "·" + std::to_string(o->w) + "·" + std::to_string(o->c) +
+                         " = " + group_digits(o->count()) + " at " + std::to_string(an->input.h) + ".";
+        }
+        notes += " The printed figure is a misprint. ";
+    }
+    if (!notes.empty()) out += wrap(notes);
+    return out;
+}
+
+std::string totals_section(const Analysis& a) {
     char gflops[64];
     std::snprintf(gflops, sizeof gflops, "%.3g", 2.0 * static_cast<double>(a.totals.macs) / 1e9);
-    out += wrap(group_digits(a.totals.params) + " parameters (weights and biases), " + group_digits(a.totals.macs) +
-                " multiply-accumulates per image (" + gflops + " GFLOPs, counting a MAC as two operations; bias "
-                "additions not counted), " + group_digits(a.totals.activations) + " activation values (" +
-                group_digits(a.totals.activation_bytes()) + " bytes as float32, in-place ReLU and dropout not counted)." +
-                (a.valid() ? ""
-                           : " " + std::to_string(a.errors) + (a.errors == 1 ? " layer is" : " layers are") +
-                                 " invalid" +
-                                 (a.blocked ? "; " + std::to_string(a.blocked) + " more get no shape" : "") +
-                                 "; the totals count only the layers that work."));
+    std::string s = group_digits(a.totals.params) + " parameters (weights and biases), " +
+                    group_digits(a.totals.macs) + " multiply-accumulates per image (" + gflops +
+                    " GFLOPs, counting a MAC as two operations; bias additions not counted), " +
+                    group_digits(a.totals.activations) + " activation values (" +
+                    group_digits(a.totals.activation_bytes()) +
+                    " bytes as float32, in-place ReLU and dropout not counted).";
+    if (!a.valid())
+        s += " " + std::to_string(a.errors) + (a.errors == 1 ? " layer is" : " layers are") + " invalid" +
+             (a.blocked ? "; " + std::to_string(a.blocked) + " more get no shape" : "") +
+             "; the totals count only the layers that work.";
+    return "\nIn total\n--------\n" + wrap(s);
+}
+
+}  // namespace
+
+std::string explain_network(const Network& net) {
+    const Analysis a = analyze(net);
+    const ExactInputs whole = find_exact_inputs(net, 0, net.layers.empty() ? 0 : net.layers.size() - 1);
+    std::string out = net.name + "\n" + std::string(net.name.size(), '=') + "\n";
+    if (!net.description.empty()) out += wrap(net.description, "");
+    if (!net.source.empty()) out += "Source: " + net.source + "\n";
+    out += "\nThe rule\n--------\n";
+    out += wrap("A window of size F sliding with stride S over an input of size W padded by P on each side fits "
+                "N = (W − F + 2P)/S + 1 times. A dilated window spans F_eff = d·(F − 1) + 1 pixels. When the division "
+                "is not exact the count is rounded: down (floor, as Caffe and PyTorch do for convolutions) or up (ceil, "
+                "as Caffe does for pooling and PyTorch with ceil_mode), and the pixels left over are never seen or "
+                "the last window hangs past the edge.");
+    out += stages_section(net, a);
+    out += tiling_section(net, a, whole);
+    out += pooling_section(net);
+    out += printed_section(net, a, whole);
+    out += totals_section(a);
     return out;
 }
 
