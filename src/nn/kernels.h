@@ -14,7 +14,7 @@ namespace convscope::nn {
 
 // Reusable working memory for convolution (the im2col matrix), kept across layers and passes.
 struct Scratch {
-    std::vector<float, Eigen::aligned_allocator<float>> columns;
+    FloatBuffer columns;
 };
 
 // Threads the fast kernels may use (OpenMP and Eigen); 0 means all cores. Returns the number set.
@@ -34,8 +34,8 @@ void adaptive_avg_pool2d(const Tensor& in, Tensor& out);
 // lrn across channels: y = x / (k + a·Σx²)^β over channels [c − ⌊(n−1)/2⌋, c + ⌈(n−1)/2⌉] (as ONNX),
 // with a = α/n when the layer's alpha_over_size is set (Caffe, PyTorch, ONNX), else a = α (the paper).
 void lrn(const Tensor& in, const Layer& l, Tensor& out);
-// relu in place.
-void relu(Tensor& t);
+// relu: out = max(in, 0); out may be the same tensor as in.
+void relu(const Tensor& in, Tensor& out);
 // softmax over all C·H·W values, stable (the maximum is subtracted first).
 void softmax(const Tensor& in, Tensor& out);
 // fc: in is read flat (C·H·W values, as Caffe's InnerProduct); weight (out, in); bias (out) or nullptr;
@@ -48,7 +48,7 @@ void max_pool2d(const Tensor& in, const Layer& l, Tensor& out);
 void avg_pool2d(const Tensor& in, const Layer& l, Tensor& out);
 void adaptive_avg_pool2d(const Tensor& in, Tensor& out);
 void lrn(const Tensor& in, const Layer& l, Tensor& out);
-void relu(Tensor& t);
+void relu(const Tensor& in, Tensor& out);
 void softmax(const Tensor& in, Tensor& out);
 void fully_connected(const Tensor& in, const float* weight, const float* bias, Tensor& out);
 }  // namespace ref

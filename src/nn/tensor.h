@@ -3,17 +3,36 @@
 // is large enough, so buffers can be reused from one forward pass to the next.
 #pragma once
 
-#include <Eigen/Core>
+#include <cstddef>
 #include <cstdint>
+#include <new>
 #include <vector>
 
 #include "core/network.h"
 
 namespace convscope::nn {
 
+// 64-byte aligned storage through C++17 aligned new. Not Eigen's aligned_allocator: its behaviour
+// depends on the instruction set a file is compiled for, and the kernels are built with -march=native
+// while their callers are not, so memory allocated on one side could not be freed on the other.
+template <class T>
+struct AlignedAllocator {
+    using value_type = T;
+    static constexpr std::align_val_t kAlign{64};
+    AlignedAllocator() = default;
+    template <class U>
+    AlignedAllocator(const AlignedAllocator<U>&) {}
+    T* allocate(size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), kAlign)); }
+    void deallocate(T* p, size_t) { ::operator delete(p, kAlign); }
+    template <class U>
+    bool operator==(const AlignedAllocator<U>&) const { return true; }
+};
+
+using FloatBuffer = std::vector<float, AlignedAllocator<float>>;
+
 struct Tensor {
     Shape3 shape;                                              // (C, H, W)
-    std::vector<float, Eigen::aligned_allocator<float>> data;  // C·H·W values, W fastest
+    FloatBuffer data;  // C·H·W values, W fastest
 
     Tensor() = default;
     explicit Tensor(Shape3 s, float fill = 0.0f) : shape(s), data(static_cast<size_t>(s.count()), fill) {}

@@ -1,0 +1,38 @@
+// Compute backends run a network's forward pass for one image. Each keeps its buffers between passes,
+// so a student stepping through layers or editing one does not pay for allocation again.
+//   CpuBackend: the fast kernels (im2col + Eigen GEMM, threaded).
+//   RefBackend: the naive reference kernels, the oracle the tests compare every backend with.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/network.h"
+#include "core/shape_engine.h"
+#include "nn/kernels.h"
+#include "nn/tensor.h"
+#include "nn/weights.h"
+
+namespace convscope::nn {
+
+struct ForwardResult {
+    std::vector<Tensor> outputs;  // one per layer: (C, H, W) as the shape engine says
+    std::vector<double> ms;       // wall time per layer, milliseconds
+};
+
+class Backend {
+public:
+    virtual ~Backend() = default;
+    virtual std::string name() const = 0;
+    // Runs every layer on `input` (C, H, W), which must match net.input. Fails with a message when the
+    // analysis has errors, the weights do not fit, or the input has the wrong shape.
+    virtual std::optional<std::string> forward(const Network& net, const Analysis& a, const NetworkWeights& w,
+                                               const Tensor& input, ForwardResult& result) = 0;
+};
+
+std::unique_ptr<Backend> make_cpu_backend();
+std::unique_ptr<Backend> make_ref_backend();
+
+}  // namespace convscope::nn
