@@ -1,8 +1,9 @@
 #include "cli/cli.h"
 
-#include <charconv>
 #include <optional>
 
+#include "cli/commands.h"
+#include "cli/options.h"
 #include "core/explain.h"
 #include "core/file_io.h"
 #include "core/model_io.h"
@@ -11,6 +12,11 @@
 #include "core/shape_table.h"
 
 namespace convscope {
+
+using cli::Args;
+using cli::Flag;
+using cli::UsageError;
+using cli::model_flags;
 
 namespace {
 
@@ -25,6 +31,8 @@ const char* kMainHelp =
     "  table     the shape table of a model (text, CSV, Markdown, JSON, LaTeX)\n"
     "  explain   the stage-by-stage derivation in words, with the 224-vs-227 story\n"
     "  presets   list the models that ship with ConvScope\n"
+    "  forward   run a real forward pass on an image and show every layer's output\n"
+    "  bench     time the forward pass, layer by layer\n"
     "\n"
     "Without a command ConvScope prints the AlexNet shape table.\n"
     "Run `convscope COMMAND --help` for a command's options.\n"
@@ -62,115 +70,25 @@ const char* kPresetsHelp =
     "\n"
     "Lists the models that ship with ConvScope, for --preset.\n";
 
-struct Options {
-    std::optional<std::string> model_file, preset, output_file;
-    std::optional<std::pair<int64_t, int64_t>> input;
+int cmd_table(const Args& args, std::ostream& out, std::ostream& err) {
     TableFormat format = TableFormat::Text;
-    bool help = false;
-};
-
-struct UsageError {
-    std::string message;
-};
-
-// "224", "224x224", "224×227"
-std::optional<std::pair<int64_t, int64_t>> parse_input_size(const std::string& s) {
-    auto number = [](std::string_view t) -> std::optional<int64_t> {
-        int64_t v = 0;
-        const auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-        if (ec != std::errc() || p != t.data() + t.size() || v < 1 || v > (1 << 20)) return std::nullopt;
-        return v;
-    };
-    size_t sep = s.find('x');
-    size_t sep_len = 1;
-    if (sep == std::string::npos) {
-        sep = s.find("×");
-        sep_len = std::string("×").size();
+    if (const auto f = args.get("--format")) {
+        const auto parsed = parse_table_format(*f);
+        if (!parsed) throw UsageError{"--format: expected text, csv, md, json or latex, got \"" + *f + "\""};
+        format = *parsed;
     }
-    if (sep == std::string::npos) {
-        const auto v = number(s);
-        if (!v) return std::nullopt;
-        return std::make_pair(*v, *v);
-    }
-    const auto h = number(std::string_view(s).substr(0, sep));
-    const auto w = number(std::string_view(s).substr(sep + sep_len));
-    if (!h || !w) return std::nullopt;
-    return std::make_pair(*h, *w);
-}
-
-Options parse_options(const std::vector<std::string>& args, size_t first, bool takes_format, bool takes_model) {
-    Options o;
-    for (size_t i = first; i < args.size(); ++i) {
-        const std::string& a = args[i];
-        auto value = [&](const char* what) -> std::string {
-            if (i + 1 >= args.size()) throw UsageError{a + " needs " + what};
-            return args[++i];
-        };
-        if (a == "-h" || a == "--help") {
-            o.help = true;
-        } else if (takes_model && a == "--model") {
-            o.model_file = value("a file name");
-        } else if (takes_model && a == "--preset") {
-            o.preset = value("a preset name (see `convscope presets`)");
-        } else if (takes_model && a == "--input") {
-            const std::string v = value("a size such as 227 or 224x224");
-            o.input = parse_input_size(v);
-            if (!o.input) throw UsageError{"--input: expected H or HxW with positive integers, got \"" + v + "\""};
-        } else if (takes_format && a == "--format") {
-            const std::string v = value("one of text, csv, md, json, latex");
-            const auto f = parse_table_format(v);
-            if (!f) throw UsageError{"--format: expected text, csv, md, json or latex, got \"" + v + "\""};
-            o.format = *f;
-        } else if (takes_model && (a == "-o" || a == "--output")) {
-            o.output_file = value("a file name");
-        } else {
-            throw UsageError{"unknown option \"" + a + "\""};
-        }
-    }
-    if (o.model_file && o.preset) throw UsageError{"give either --model or --preset, not both"};
-    return o;
-}
-
-std::optional<Network> load_model(const Options& o, const char* default_preset, std::ostream& err) {
-    LoadResult r = o.model_file ? load_network_file(*o.model_file) : load_preset(o.preset.value_or(default_preset));
-    if (!r) {
-        err << "convscope: " << r.error << "\n";
-        return std::nullopt;
-    }
-    Network net = std::move(*r.network);
-    if (o.input) {
-        net.input.h = o.input->first;
-        net.input.w = o.input->second;
-    }
-    return net;
-}
-
-int emit(const Options& o, const std::string& text, std::ostream& out, std::ostream& err) {
-    if (!o.output_file) {
-        out << text;
-        return kExitOk;
-    }
-    std::string error;
-    if (!write_file_atomic(*o.output_file, text, error)) {
-        err << "convscope: " << error << "\n";
-        return kExitUsage;
-    }
-    return kExitOk;
-}
-
-int cmd_table(const Options& o, std::ostream& out, std::ostream& err) {
-    const auto net = load_model(o, "alexnet-caffe", err);
+    const auto net = load_model(args, "alexnet-caffe", err);
     if (!net) return kExitUsage;
     const Analysis a = analyze(*net);
-    const int written = emit(o, format_table(*net, a, o.format), out, err);
+    const int written = emit(args, format_table(*net, a, format), out, err);
     if (written != kExitOk) return written;
     return a.valid() ? kExitOk : kExitInvalidLayer;
 }
 
-int cmd_explain(const Options& o, std::ostream& out, std::ostream& err) {
-    const auto net = load_model(o, "alexnet-paper", err);
+int cmd_explain(const Args& args, std::ostream& out, std::ostream& err) {
+    const auto net = load_model(args, "alexnet-paper", err);
     if (!net) return kExitUsage;
-    const int written = emit(o, explain_network(*net), out, err);
+    const int written = emit(args, explain_network(*net), out, err);
     if (written != kExitOk) return written;
     return analyze(*net).valid() ? kExitOk : kExitInvalidLayer;
 }
@@ -187,8 +105,7 @@ int cmd_presets(std::ostream& out) {
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     try {
         if (args.empty()) {
-            Options o;
-            const int code = cmd_table(o, out, err);
+            const int code = cmd_table(Args(args, 0, {}), out, err);
             out << "\nMore: `convscope explain` derives these shapes in words; `convscope --help` lists the commands.\n";
             return code;
         }
@@ -201,23 +118,30 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
             out << "convscope " << kVersion << "\n";
             return kExitOk;
         }
+        const Flag output{"--output", "a file name", "-o"};
+        auto with = [](std::vector<Flag> flags, std::initializer_list<Flag> more) {
+            flags.insert(flags.end(), more);
+            return flags;
+        };
         if (cmd == "table") {
-            const Options o = parse_options(args, 1, true, true);
-            if (o.help) return out << kTableHelp, kExitOk;
-            return cmd_table(o, out, err);
+            const Args a(args, 1, with(model_flags(), {output, {"--format", "one of text, csv, md, json, latex", ""}}));
+            if (a.help()) return out << kTableHelp, kExitOk;
+            return cmd_table(a, out, err);
         }
         if (cmd == "explain") {
-            const Options o = parse_options(args, 1, false, true);
-            if (o.help) return out << kExplainHelp, kExitOk;
-            return cmd_explain(o, out, err);
+            const Args a(args, 1, with(model_flags(), {output}));
+            if (a.help()) return out << kExplainHelp, kExitOk;
+            return cmd_explain(a, out, err);
         }
         if (cmd == "presets") {
-            const Options o = parse_options(args, 1, false, false);
-            if (o.help) return out << kPresetsHelp, kExitOk;
+            const Args a(args, 1, {});
+            if (a.help()) return out << kPresetsHelp, kExitOk;
             return cmd_presets(out);
         }
-        throw UsageError{"unknown command \"" + cmd + "\" (table, explain, presets; see --help)"};
-    } catch (const UsageError& e) {
+        if (cmd == "forward") return cmd_forward(args, out, err);
+        if (cmd == "bench") return cmd_bench(args, out, err);
+        throw UsageError{"unknown command \"" + cmd + "\" (table, explain, presets, forward, bench; see --help)"};
+    } catch (const cli::UsageError& e) {
         err << "convscope: " << e.message << "\n";
         return kExitUsage;
     }

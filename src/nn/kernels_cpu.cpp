@@ -20,13 +20,16 @@ using ConstMapRow = Eigen::Map<const RowMatrix>;
 
 int g_threads = 0;
 
+// Below this many values a parallel region costs more (waking the threads) than it saves.
+constexpr int64_t kParallelMin = 1 << 15;
+
 // Columns for one group: rows are (ic, ky, kx), columns are output positions (oy, ox).
 //   columns (Cg·kh·kw, Ho·Wo)
 void im2col(const Tensor& in, const Layer& l, int64_t c0, int64_t cg, int64_t ho, int64_t wo, float* columns) {
     const int64_t kh = l.kernel.h, kw = l.kernel.w;
     const int64_t rows = cg * kh * kw;
     const int64_t H = in.shape.h, W = in.shape.w;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (rows * ho * wo >= kParallelMin)
     for (int64_t r = 0; r < rows; ++r) {
         const int64_t ic = r / (kh * kw);
         const int64_t ky = (r / kw) % kh;
@@ -88,7 +91,7 @@ void conv2d(const Tensor& in, const Layer& l, const float* weight, const float* 
         o.noalias() = w * c;
     }
     if (bias) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (out.shape.count() >= kParallelMin)
         for (int64_t oc = 0; oc < out.shape.c; ++oc) {
             float* p = out.channel(oc);
             const float b = bias[oc];
@@ -99,7 +102,7 @@ void conv2d(const Tensor& in, const Layer& l, const float* weight, const float* 
 
 void max_pool2d(const Tensor& in, const Layer& l, Tensor& out) {
     const int64_t H = in.shape.h, W = in.shape.w;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (in.shape.count() >= kParallelMin)
     for (int64_t c = 0; c < out.shape.c; ++c) {
         const float* src = in.channel(c);
         float* dst = out.channel(c);
@@ -123,7 +126,7 @@ void max_pool2d(const Tensor& in, const Layer& l, Tensor& out) {
 
 void avg_pool2d(const Tensor& in, const Layer& l, Tensor& out) {
     const int64_t H = in.shape.h, W = in.shape.w;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (in.shape.count() >= kParallelMin)
     for (int64_t c = 0; c < out.shape.c; ++c) {
         const float* src = in.channel(c);
         float* dst = out.channel(c);
@@ -160,7 +163,7 @@ void lrn(const Tensor& in, const Layer& l, Tensor& out) {
     const bool three_quarters = l.beta == 0.75;
     // Each pixel's window of squares slides along the channels: split the pixels between threads and
     // keep one running sum per pixel, so every square is added and removed once.
-#pragma omp parallel
+#pragma omp parallel if (in.shape.count() >= kParallelMin)
     {
         const int nt = omp_get_num_threads(), t = omp_get_thread_num();
         const int64_t p0 = hw * t / nt, p1 = hw * (t + 1) / nt;
@@ -193,7 +196,7 @@ void relu(const Tensor& in, Tensor& out) {
     const float* x = in.ptr();
     float* y = out.ptr();
     const int64_t n = static_cast<int64_t>(in.size());
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
     for (int64_t i = 0; i < n; ++i) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 

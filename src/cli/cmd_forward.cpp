@@ -1,0 +1,355 @@
+// `convscope forward` and `convscope bench`.
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <numeric>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "cli/run_setup.h"
+#include "core/file_io.h"
+#include "core/shape_table.h"
+#include "nn/feature_grid.h"
+#include "nn/image.h"
+#include "nn/npy.h"
+
+namespace convscope {
+
+using cli::Args;
+using cli::Flag;
+using cli::UsageError;
+
+namespace {
+
+const char* kForwardHelp =
+    "Usage: convscope forward [--preset NAME | --model FILE] [--input H[xW]]\n"
+    "                         [--weights FILE.safetensors | --seed N]\n"
+    "                         [--image FILE | --pattern NAME | --input-npy FILE.npy] [--normalize N]\n"
+    "                         [--labels FILE] [--backend cpu|reference] [--threads N] [--dump DIR]\n"
+    "\n"
+    "Runs one real forward pass and prints every layer's shape, time and the range of its values.\n"
+    "\n"
+    "  --weights FILE   weights from a safetensors file (plain names such as conv1.weight, or\n"
+    "                   torchvision's features.0.weight); default: generated from --seed (default 1),\n"
+    "                   He-normal, with a designed (not learned) first layer for RGB input\n"
+    "  --image FILE     a PNG, JPEG or BMP photo, resized (shorter side) and centre-cropped\n"
+    "  --pattern NAME   a generated pattern: vertical-edge, horizontal-edge, diagonal-edge, grating\n"
+    "                   (default), checkerboard, color-wheel, opponent-blobs, dot\n"
+    "  --input-npy FILE a float32 (C, H, W) tensor fed as it is, without preprocessing\n"
+    "  --normalize N    torchvision (default: RGB, ImageNet mean/std), caffe (BGR, 0–255 minus mean), none\n"
+    "  --labels FILE    class names, one per line, to print the top-5 classes (found automatically as\n"
+    "                   labels.txt or NAME.labels.txt beside the weights file)\n"
+    "  --backend B      cpu (default: im2col + Eigen, threaded) or reference (naive loops)\n"
+    "  --threads N      threads for the cpu backend (default: all cores)\n"
+    "  --dump DIR       write each layer's output as NN_name.npy and NN_name.png, and summary.json\n";
+
+const char* kBenchHelp =
+    "Usage: convscope bench [--preset NAME | --model FILE] [--input H[xW]] [--weights FILE]\n"
+    "                       [--backend cpu|reference] [--threads N] [--runs R] [--format text|json]\n"
+    "\n"
+    "Times the forward pass: two warm-up passes, then R timed passes (default 20); prints the median,\n"
+    "minimum and maximum per layer and in total. The input is a generated pattern.\n";
+
+struct Stats {
+    float min = 0, max = 0;
+    double mean = 0;
+};
+
+Stats stats_of(const nn::Tensor& t) {
+    Stats s;
+    if (t.size() == 0) return s;
+    s.min = *std::min_element(t.data.begin(), t.data.end());
+    s.max = *std::max_element(t.data.begin(), t.data.end());
+    s.mean = std::accumulate(t.data.begin(), t.data.end(), 0.0) / static_cast<double>(t.size());
+    return s;
+}
+
+std::string fixed(double v, int decimals) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    return buf;
+}
+
+// Pads UTF-8 text to a display width (every character here is one column wide).
+std::string pad_to(std::string s, size_t width) {
+    size_t w = 0;
+    for (unsigned char ch : s)
+        if ((ch & 0xC0) != 0x80) ++w;
+    if (w < width) s.append(width - w, ' ');
+    return s;
+}
+
+std::string general(double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.4g", v);
+    return buf;
+}
+
+// The labels file given, or one found beside the weights. Empty when there is none.
+std::vector<std::string> read_labels(const Args& args, const std::string& weights_path, std::ostream& err,
+                                     bool& failed) {
+    namespace fs = std::filesystem;
+    std::string path;
+    if (const auto given = args.get("--labels")) {
+        path = *given;
+    } else if (!weights_path.empty()) {
+        const fs::path w(weights_path);
+        for (const fs::path& candidate : {w.parent_path() / (w.stem().string() + ".labels.txt"),
+                                         w.parent_path() / "labels.txt"}) {
+            std::error_code ec;
+            if (fs::is_regular_file(candidate, ec)) {
+                path = candidate.string();
+                break;
+            }
+        }
+    }
+    if (path.empty()) return {};
+    std::string error;
+    const auto text = read_file(path, error, size_t{16} << 20);
+    if (!text) {
+        err << "convscope: " << error << "\n";
+        failed = true;
+        return {};
+    }
+    std::vector<std::string> labels;
+    size_t start = 0;
+    while (start < text->size()) {
+        size_t end = text->find('\n', start);
+        if (end == std::string::npos) end = text->size();
+        std::string line = text->substr(start, end - start);
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        labels.push_back(line);
+        start = end + 1;
+    }
+    return labels;
+}
+
+// Up to five (index, probability) pairs from the last layer; softmax is applied if the network's
+// last layer is not one already.
+std::vector<std::pair<size_t, float>> top5(const nn::Tensor& last, bool is_softmax) {
+    std::vector<float> p(last.data.begin(), last.data.end());
+    if (!is_softmax && !p.empty()) {
+        const float m = *std::max_element(p.begin(), p.end());
+        double sum = 0;
+        for (float& v : p) sum += (v = std::exp(v - m));
+        for (float& v : p) v = static_cast<float>(v / sum);
+    }
+    std::vector<size_t> idx(p.size());
+    std::iota(idx.begin(), idx.end(), 0);
+    const size_t k = std::min<size_t>(5, idx.size());
+    std::partial_sort(idx.begin(), idx.begin() + k, idx.end(), [&](size_t a, size_t b) { return p[a] > p[b]; });
+    std::vector<std::pair<size_t, float>> out;
+    for (size_t i = 0; i < k; ++i) out.push_back({idx[i], p[idx[i]]});
+    return out;
+}
+
+std::string dump_name(size_t index, const std::string& layer) {
+    char prefix[16];
+    std::snprintf(prefix, sizeof prefix, "%02zu_", index + 1);
+    std::string safe;
+    for (char ch : layer) safe += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_') ? ch : '_';
+    return prefix + safe;
+}
+
+// Writes every layer's output (.npy and a .png grid of its channels) and summary.json into `dir`.
+bool dump(const std::string& dir, const cli::RunSetup& s, const nn::ForwardResult& r,
+          const std::vector<std::pair<size_t, float>>& top, const std::vector<std::string>& labels,
+          std::ostream& err) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) {
+        err << "convscope: cannot create " << dir << ": " << ec.message() << "\n";
+        return false;
+    }
+    nlohmann::ordered_json summary;
+    summary["model"] = s.net.name;
+    summary["input"] = {s.net.input.c, s.net.input.h, s.net.input.w};
+    summary["input_source"] = s.input_description;
+    summary["weights"] = s.weights.origin;
+    summary["designed_first_conv"] = s.weights.designed_first_conv;
+    summary["backend"] = s.backend->name();
+    summary["threads"] = s.threads;
+    nlohmann::ordered_json layers = nlohmann::ordered_json::array();
+    std::string error;
+    for (size_t i = 0; i < r.outputs.size(); ++i) {
+        const std::string base = dump_name(i, s.net.layers[i].name);
+        const std::string npy = (fs::path(dir) / (base + ".npy")).string();
+        if (!nn::write_npy(npy, r.outputs[i], error)) {
+            err << "convscope: " << error << "\n";
+            return false;
+        }
+        const nn::FeatureGrid grid = nn::render_feature_grid(r.outputs[i]);
+        std::string png;
+        if (grid) {
+            png = (fs::path(dir) / (base + ".png")).string();
+            if (!nn::save_png(png, grid.image, error)) {
+                err << "convscope: " << error << "\n";
+                return false;
+            }
+        }
+        const Stats st = stats_of(r.outputs[i]);
+        const Shape3& sh = r.outputs[i].shape;
+        layers.push_back({{"index", i + 1},
+                          {"name", s.net.layers[i].name},
+                          {"type", std::string(type_name(s.net.layers[i].type))},
+                          {"shape", {sh.c, sh.h, sh.w}},
+                          {"ms", r.ms[i]},
+                          {"min", st.min},
+                          {"mean", st.mean},
+                          {"max", st.max},
+                          {"npy", base + ".npy"},
+                          {"png", png.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(base + ".png")}});
+    }
+    summary["layers"] = std::move(layers);
+    nlohmann::ordered_json t = nlohmann::ordered_json::array();
+    for (const auto& [index, p] : top)
+        t.push_back({{"class", index}, {"label", index < labels.size() ? labels[index] : ""}, {"probability", p}});
+    summary["top5"] = std::move(t);
+    if (!write_file_atomic((fs::path(dir) / "summary.json").string(), summary.dump(2) + "\n", error)) {
+        err << "convscope: " << error << "\n";
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+int cmd_forward(const std::vector<std::string>& args_in, std::ostream& out, std::ostream& err) {
+    std::vector<Flag> flags = cli::run_flags();
+    flags.push_back({"--labels", "a labels file", ""});
+    flags.push_back({"--dump", "a directory", ""});
+    const Args args(args_in, 1, flags);
+    if (args.help()) return out << kForwardHelp, kExitOk;
+    int code = kExitOk;
+    auto s = cli::prepare_run(args, err, code);
+    if (!s) return code;
+    bool labels_failed = false;
+    const auto labels = read_labels(args, s->weights_path, err, labels_failed);
+    if (labels_failed) return kExitUsage;
+    nn::ForwardResult r;
+    if (auto e = s->backend->forward(s->net, s->analysis, s->weights, s->input, r)) {
+        err << "convscope: " << *e << "\n";
+        return kExitUsage;
+    }
+    out << s->net.name << " — forward pass on " << s->backend->name() << " (" << s->threads << " thread"
+        << (s->threads == 1 ? "" : "s") << ")\n";
+    out << "input:   " << shape_text(s->input.shape) << ", " << s->input_description << "\n";
+    out << "weights: " << s->weights.origin << "\n";
+    if (s->weights.designed_first_conv)
+        out << "         (the first layer's filters are designed, not learned)\n";
+    out << "\n";
+    char line[256];
+    std::snprintf(line, sizeof line, "  %3s  %-10s %-9s %-13s %9s %11s %11s %11s\n", "#", "layer", "type", "output",
+                  "ms", "min", "mean", "max");
+    out << line;
+    double total = 0;
+    for (size_t i = 0; i < r.outputs.size(); ++i) {
+        const Stats st = stats_of(r.outputs[i]);
+        total += r.ms[i];
+        // The shape is padded by hand: "×" takes two bytes but one column, which printf cannot know.
+        const std::string shape = pad_to(shape_text(r.outputs[i].shape), 13);
+        std::snprintf(line, sizeof line, "  %3zu  %-10s %-9s %s %9s %11s %11s %11s\n", i + 1,
+                      s->net.layers[i].name.c_str(), std::string(type_name(s->net.layers[i].type)).c_str(),
+                      shape.c_str(), fixed(r.ms[i], 3).c_str(), general(st.min).c_str(), general(st.mean).c_str(),
+                      general(st.max).c_str());
+        out << line;
+    }
+    out << "\ntotal: " << fixed(total, 2) << " ms\n";
+    std::vector<std::pair<size_t, float>> top;
+    const Shape3 last = r.outputs.empty() ? Shape3{} : r.outputs.back().shape;
+    if (last.h == 1 && last.w == 1 && last.c > 1) {
+        top = top5(r.outputs.back(), s->net.layers.back().type == LayerType::Softmax);
+        if (!labels.empty()) {
+            out << "\ntop-5:\n";
+            for (const auto& [index, p] : top)
+                out << "  " << fixed(100.0 * p, 1) << "%  " << (index < labels.size() ? labels[index] : "?") << " ("
+                    << index << ")\n";
+        }
+    }
+    if (const auto dir = args.get("--dump")) {
+        if (!dump(*dir, *s, r, top, labels, err)) return kExitUsage;
+        out << "\nwrote " << r.outputs.size() << " layers to " << *dir << "\n";
+    }
+    return kExitOk;
+}
+
+int cmd_bench(const std::vector<std::string>& args_in, std::ostream& out, std::ostream& err) {
+    std::vector<Flag> flags = cli::run_flags();
+    flags.push_back({"--runs", "a number of timed passes", ""});
+    flags.push_back({"--format", "text or json", ""});
+    const Args args(args_in, 1, flags);
+    if (args.help()) return out << kBenchHelp, kExitOk;
+    const std::string format = args.get("--format").value_or("text");
+    if (format != "text" && format != "json") throw UsageError{"--format: expected text or json, got \"" + format + "\""};
+    const int runs = static_cast<int>(args.get_int("--runs", 20, 1, 100000));
+    int code = kExitOk;
+    auto s = cli::prepare_run(args, err, code);
+    if (!s) return code;
+    nn::ForwardResult r;
+    std::vector<std::vector<double>> per_layer(s->net.layers.size());
+    std::vector<double> totals;
+    for (int i = 0; i < runs + 2; ++i) {
+        if (auto e = s->backend->forward(s->net, s->analysis, s->weights, s->input, r)) {
+            err << "convscope: " << *e << "\n";
+            return kExitUsage;
+        }
+        if (i < 2) continue;  // warm-up: first-touch page faults, caches, thread start-up
+        double total = 0;
+        for (size_t l = 0; l < r.ms.size(); ++l) {
+            per_layer[l].push_back(r.ms[l]);
+            total += r.ms[l];
+        }
+        totals.push_back(total);
+    }
+    auto summarise = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        const double median = v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+        return std::array<double, 3>{median, v.front(), v.back()};
+    };
+    const auto t = summarise(totals);
+    if (format == "json") {
+        nlohmann::ordered_json j;
+        j["model"] = s->net.name;
+        j["backend"] = s->backend->name();
+        j["threads"] = s->threads;
+        j["runs"] = runs;
+        nlohmann::ordered_json layers = nlohmann::ordered_json::array();
+        for (size_t l = 0; l < per_layer.size(); ++l) {
+            const auto m = summarise(per_layer[l]);
+            layers.push_back({{"name", s->net.layers[l].name},
+                              {"type", std::string(type_name(s->net.layers[l].type))},
+                              {"macs", s->analysis.stages[l].macs},
+                              {"median_ms", m[0]},
+                              {"min_ms", m[1]},
+                              {"max_ms", m[2]}});
+        }
+        j["layers"] = std::move(layers);
+        j["total"] = {{"median_ms", t[0]}, {"min_ms", t[1]}, {"max_ms", t[2]}};
+        out << j.dump(2) << "\n";
+        return kExitOk;
+    }
+    out << s->net.name << " — " << runs << " passes on " << s->backend->name() << " (" << s->threads << " thread"
+        << (s->threads == 1 ? "" : "s") << "), after 2 warm-up passes\n\n";
+    char line[256];
+    std::snprintf(line, sizeof line, "  %-10s %-9s %10s %10s %10s %9s\n", "layer", "type", "median ms", "min ms",
+                  "max ms", "GFLOP/s");
+    out << line;
+    for (size_t l = 0; l < per_layer.size(); ++l) {
+        const auto m = summarise(per_layer[l]);
+        const int64_t macs = s->analysis.stages[l].macs;
+        std::snprintf(line, sizeof line, "  %-10s %-9s %10s %10s %10s %9s\n", s->net.layers[l].name.c_str(),
+                      std::string(type_name(s->net.layers[l].type)).c_str(), fixed(m[0], 3).c_str(),
+                      fixed(m[1], 3).c_str(), fixed(m[2], 3).c_str(),
+                      macs > 0 && m[0] > 0 ? fixed(2.0 * macs / (m[0] * 1e6), 1).c_str() : "");
+        out << line;
+    }
+    std::snprintf(line, sizeof line, "  %-10s %-9s %10s %10s %10s %9s\n", "total", "", fixed(t[0], 3).c_str(),
+                  fixed(t[1], 3).c_str(), fixed(t[2], 3).c_str(),
+                  fixed(2.0 * s->analysis.totals.macs / (t[0] * 1e6), 1).c_str());
+    out << line;
+    return kExitOk;
+}
+
+}  // namespace convscope

@@ -1,0 +1,138 @@
+#include "cli/run_setup.h"
+
+#include "cli/cli.h"
+#include "nn/image.h"
+#include "nn/npy.h"
+#include "nn/safetensors.h"
+#include "nn/weight_init.h"
+
+namespace convscope::cli {
+
+std::vector<Flag> run_flags() {
+    std::vector<Flag> f = model_flags();
+    f.insert(f.end(), {{"--weights", "a .safetensors file", ""},
+                       {"--seed", "an integer seed for generated weights", ""},
+                       {"--image", "an image file (PNG, JPEG, BMP)", ""},
+                       {"--pattern", "a pattern name (edges, grating, checkerboard, …)", ""},
+                       {"--input-npy", "a float32 .npy file of shape (C, H, W)", ""},
+                       {"--normalize", "torchvision, caffe or none", ""},
+                       {"--backend", "cpu or reference", ""},
+                       {"--threads", "a number of threads", ""}});
+    return f;
+}
+
+namespace {
+
+std::optional<nn::Tensor> read_input(const Args& args, const Network& net, std::string& what, std::ostream& err) {
+    const int sources = args.has("--image") + args.has("--pattern") + args.has("--input-npy");
+    if (sources > 1) throw UsageError{"give only one of --image, --pattern and --input-npy"};
+    if (const auto npy = args.get("--input-npy")) {
+        // Fed as it is: no resizing or normalisation, so the shape must already fit.
+        auto r = nn::read_npy(*npy);
+        if (!r) {
+            err << "convscope: " << r.error << "\n";
+            return std::nullopt;
+        }
+        if (!(r.tensor->shape == net.input)) {
+            err << "convscope: " << *npy << ": holds " << shape_text(r.tensor->shape) << ", the network expects "
+                << shape_text(net.input) << "\n";
+            return std::nullopt;
+        }
+        what = "tensor " + *npy + " (as stored)";
+        return std::move(*r.tensor);
+    }
+    nn::PreprocessOptions opt;
+    if (const auto n = args.get("--normalize")) {
+        const auto parsed = nn::parse_normalization(*n);
+        if (!parsed) throw UsageError{"--normalize: expected torchvision, caffe or none, got \"" + *n + "\""};
+        opt.normalization = *parsed;
+    }
+    nn::Image image;
+    if (const auto path = args.get("--image")) {
+        auto r = nn::load_image(*path);
+        if (!r) {
+            err << "convscope: " << r.error << "\n";
+            return std::nullopt;
+        }
+        image = std::move(*r.image);
+        what = "image " + *path;
+    } else {
+        const std::string name = args.get("--pattern").value_or("grating");
+        const auto p = nn::parse_pattern(name);
+        if (!p) {
+            std::string known;
+            for (auto q : nn::all_patterns()) known += (known.empty() ? "" : ", ") + std::string(nn::pattern_name(q));
+            throw UsageError{"--pattern: unknown pattern \"" + name + "\" (" + known + ")"};
+        }
+        const int side = static_cast<int>(std::max(net.input.h, net.input.w));
+        switch (*p) {
+            case nn::Pattern::VerticalEdge: image = nn::edge_image(side, side, nn::EdgeDirection::Vertical); break;
+            case nn::Pattern::HorizontalEdge: image = nn::edge_image(side, side, nn::EdgeDirection::Horizontal); break;
+            case nn::Pattern::DiagonalEdge: image = nn::edge_image(side, side, nn::EdgeDirection::Diagonal); break;
+            case nn::Pattern::Grating: image = nn::grating_image(side, side, 30.0, side / 12.0); break;
+            case nn::Pattern::Checkerboard: image = nn::checkerboard_image(side, side, std::max(2, side / 16)); break;
+            case nn::Pattern::ColorWheel: image = nn::color_wheel_image(side, side); break;
+            case nn::Pattern::OpponentBlobs: image = nn::opponent_blobs_image(side, side); break;
+            case nn::Pattern::Dot: image = nn::dot_image(side, side, side / 8.0); break;
+        }
+        what = "pattern " + name;
+    }
+    auto t = nn::preprocess(image, net.input, opt);
+    if (!t) {
+        err << "convscope: " << t.error << "\n";
+        return std::nullopt;
+    }
+    what += " (" + std::string(nn::normalization_name(opt.normalization)) + " normalisation)";
+    return std::move(*t.tensor);
+}
+
+}  // namespace
+
+std::optional<RunSetup> prepare_run(const Args& args, std::ostream& err, int& exit_code) {
+    exit_code = kExitUsage;
+    auto net = load_model(args, "alexnet-caffe", err);
+    if (!net) return std::nullopt;
+    RunSetup s;
+    s.net = std::move(*net);
+    s.analysis = analyze(s.net);
+    if (!s.analysis.valid()) {
+        for (const auto& st : s.analysis.stages)
+            for (const auto& m : st.messages)
+                if (m.severity == Severity::Error && !st.blocked)
+                    err << "convscope: " << st.name << ": " << m.message << "\n";
+        if (!s.analysis.input_error.empty()) err << "convscope: input: " << s.analysis.input_error << "\n";
+        err << "convscope: the network has invalid layers; `convscope table` shows them all\n";
+        exit_code = kExitInvalidLayer;
+        return std::nullopt;
+    }
+    const std::string backend = args.get("--backend").value_or("cpu");
+    if (backend == "cpu")
+        s.backend = nn::make_cpu_backend();
+    else if (backend == "reference")
+        s.backend = nn::make_ref_backend();
+    else
+        throw UsageError{"--backend: expected cpu or reference, got \"" + backend + "\""};
+    s.threads = nn::set_threads(static_cast<int>(args.get_int("--threads", 0, 1, 256)));
+
+    if (const auto path = args.get("--weights")) {
+        if (args.has("--seed")) throw UsageError{"give either --weights or --seed, not both"};
+        auto r = nn::load_safetensors_weights(s.net, s.analysis, *path);
+        if (!r.ok()) {
+            err << "convscope: " << r.error << "\n";
+            return std::nullopt;
+        }
+        s.weights = std::move(r.weights);
+        s.weights_path = *path;
+    } else {
+        nn::InitOptions o;
+        o.seed = static_cast<uint64_t>(args.get_int("--seed", 1, 0, INT64_MAX));
+        s.weights = nn::make_seeded_weights(s.net, s.analysis, o);
+    }
+    auto input = read_input(args, s.net, s.input_description, err);
+    if (!input) return std::nullopt;
+    s.input = std::move(*input);
+    exit_code = kExitOk;
+    return s;
+}
+
+}  // namespace convscope::cli
