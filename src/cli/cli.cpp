@@ -33,6 +33,7 @@ const char* kMainHelp =
     "  presets   list the models that ship with ConvScope\n"
     "  forward   run a real forward pass on an image and show every layer's output\n"
     "  bench     time the forward pass, layer by layer\n"
+    "  export-weights  write the generated weights as a safetensors file\n"
     "\n"
     "Without a command ConvScope prints the AlexNet shape table.\n"
     "Run `convscope COMMAND --help` for a command's options.\n"
@@ -140,7 +141,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         }
         if (cmd == "forward") return cmd_forward(args, out, err);
         if (cmd == "bench") return cmd_bench(args, out, err);
-        throw UsageError{"unknown command \"" + cmd + "\" (table, explain, presets, forward, bench; see --help)"};
+        if (cmd == "export-weights") return cmd_export_weights(args, out, err);
+        throw UsageError{"unknown command \"" + cmd + "\" (table, explain, presets, forward, bench, export-weights; see --help)"};
     } catch (const cli::UsageError& e) {
         err << "convscope: " << e.message << "\n";
         return kExitUsage;

@@ -13,6 +13,8 @@
 #include "nn/feature_grid.h"
 #include "nn/image.h"
 #include "nn/npy.h"
+#include "nn/safetensors.h"
+#include "nn/weight_init.h"
 
 namespace convscope {
 
@@ -43,6 +45,14 @@ const char* kForwardHelp =
     "  --backend B      cpu (default: im2col + Eigen, threaded) or reference (naive loops)\n"
     "  --threads N      threads for the cpu backend (default: all cores)\n"
     "  --dump DIR       write each layer's output as NN_name.npy and NN_name.png, and summary.json\n";
+
+const char* kExportHelp =
+    "Usage: convscope export-weights [--preset NAME | --model FILE] [--input H[xW]] [--seed N]\n"
+    "                                [--naming plain|torchvision] -o FILE.safetensors\n"
+    "\n"
+    "Writes the generated weights that `forward` and `bench` use for --seed N (default 1) as a\n"
+    "safetensors file, so other programs (PyTorch, OpenCV) can run the same network on the same weights.\n"
+    "Names are plain (conv1.weight, fc6.bias) or torchvision's (features.0.weight, classifier.1.bias).\n";
 
 const char* kBenchHelp =
     "Usage: convscope bench [--preset NAME | --model FILE] [--input H[xW]] [--weights FILE]\n"
@@ -349,6 +359,37 @@ int cmd_bench(const std::vector<std::string>& args_in, std::ostream& out, std::o
                   fixed(t[1], 3).c_str(), fixed(t[2], 3).c_str(),
                   fixed(2.0 * s->analysis.totals.macs / (t[0] * 1e6), 1).c_str());
     out << line;
+    return kExitOk;
+}
+
+int cmd_export_weights(const std::vector<std::string>& args_in, std::ostream& out, std::ostream& err) {
+    std::vector<Flag> flags = cli::model_flags();
+    flags.insert(flags.end(), {{"--seed", "an integer seed", ""},
+                               {"--naming", "plain or torchvision", ""},
+                               {"--output", "a file name", "-o"}});
+    const Args args(args_in, 1, flags);
+    if (args.help()) return out << kExportHelp, kExitOk;
+    const auto path = args.get("--output");
+    if (!path) throw UsageError{"export-weights needs -o FILE.safetensors"};
+    const std::string naming = args.get("--naming").value_or("plain");
+    if (naming != "plain" && naming != "torchvision")
+        throw UsageError{"--naming: expected plain or torchvision, got \"" + naming + "\""};
+    const auto net = cli::load_model(args, "alexnet-caffe", err);
+    if (!net) return kExitUsage;
+    const Analysis a = analyze(*net);
+    if (!a.valid()) {
+        err << "convscope: the network has invalid layers; `convscope table` shows them\n";
+        return kExitInvalidLayer;
+    }
+    nn::InitOptions o;
+    o.seed = static_cast<uint64_t>(args.get_int("--seed", 1, 0, INT64_MAX));
+    const nn::NetworkWeights w = nn::make_seeded_weights(*net, a, o);
+    if (auto e = nn::save_safetensors_weights(
+            *net, w, *path, naming == "plain" ? nn::SafetensorsNaming::Plain : nn::SafetensorsNaming::Torchvision)) {
+        err << "convscope: " << *e << "\n";
+        return kExitUsage;
+    }
+    out << "wrote " << w.origin << " for " << net->name << " to " << *path << "\n";
     return kExitOk;
 }
 

@@ -11,5 +11,6 @@ namespace convscope {
 // `args` includes the command name at args[0].
 int cmd_forward(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int cmd_bench(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int cmd_export_weights(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace convscope

@@ -137,3 +137,21 @@ TEST_CASE("forward and bench answer --help") {
 }
 
 }  // TEST_SUITE
+
+TEST_CASE("export-weights writes the seeded weights that forward then loads") {
+    TempDir dir;
+    const std::string path = (dir.path / "w.safetensors").string();
+    const Run r = run({"export-weights", "--preset", "lenet5", "--seed", "5", "-o", path});
+    REQUIRE(r.code == 0);
+    const Network net = preset("lenet5");
+    const Analysis a = analyze(net);
+    const auto loaded = nn::load_safetensors_weights(net, a, path);
+    REQUIRE(loaded.ok());
+    const auto seeded = nn::make_seeded_weights(net, a, {5, true});
+    for (size_t i = 0; i < net.layers.size(); ++i) {
+        CHECK(loaded.weights.layers[i].weight == seeded.layers[i].weight);
+        CHECK(loaded.weights.layers[i].bias == seeded.layers[i].bias);
+    }
+    CHECK(run({"export-weights", "--preset", "lenet5"}).code == 2);  // no -o
+    CHECK(run({"export-weights", "--preset", "lenet5", "--naming", "keras", "-o", path}).code == 2);
+}
