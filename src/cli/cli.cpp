@@ -42,26 +42,28 @@ const char* kMainHelp =
     "2 usage error, unreadable model file or unwritable output.\n";
 
 const char* kTableHelp =
-    "Usage: convscope table [--model FILE | --preset NAME] [--input H[xW]]\n"
+    "Usage: convscope table [--model FILE | --preset NAME | --onnx FILE] [--input H[xW]]\n"
     "                       [--format text|csv|md|json|latex] [-o FILE]\n"
     "\n"
     "Prints every layer's input and output shape, the worked formula\n"
     "N = (W − F + 2P)/S + 1, parameters, MACs, activations and receptive field.\n"
     "\n"
     "  --model FILE    a model file (JSON); see docs/model-format.md\n"
+    "  --onnx FILE     a CNN saved as ONNX (Conv, Relu, LRN, MaxPool, AveragePool, Gemm, …)\n"
     "  --preset NAME   a shipped model (default alexnet-caffe); `convscope presets` lists them\n"
     "  --input H[xW]   replace the model's input height and width, e.g. 224 or 224x224\n"
     "  --format F      text (default), csv, md, json or latex\n"
     "  -o, --output FILE  write to FILE (atomically) instead of standard output\n";
 
 const char* kExplainHelp =
-    "Usage: convscope explain [--model FILE | --preset NAME] [--input H[xW]] [-o FILE]\n"
+    "Usage: convscope explain [--model FILE | --preset NAME | --onnx FILE] [--input H[xW]] [-o FILE]\n"
     "\n"
     "Derives every stage's shape in words: the formula with its numbers, what an\n"
     "inexact division drops, the nearest input sizes that tile exactly, floor versus\n"
     "ceil pooling downstream, and a paper's printed neuron counts against the computed ones.\n"
     "\n"
     "  --model FILE    a model file (JSON)\n"
+    "  --onnx FILE     a CNN saved as ONNX\n"
     "  --preset NAME   a shipped model (default alexnet-paper)\n"
     "  --input H[xW]   replace the model's input height and width\n"
     "  -o, --output FILE  write to FILE (atomically) instead of standard output\n";

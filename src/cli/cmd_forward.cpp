@@ -25,13 +25,14 @@ using cli::UsageError;
 namespace {
 
 const char* kForwardHelp =
-    "Usage: convscope forward [--preset NAME | --model FILE] [--input H[xW]]\n"
+    "Usage: convscope forward [--preset NAME | --model FILE | --onnx FILE] [--input H[xW]]\n"
     "                         [--weights FILE.safetensors | --seed N]\n"
     "                         [--image FILE | --pattern NAME | --input-npy FILE.npy] [--normalize N]\n"
     "                         [--labels FILE] [--backend cpu|reference] [--threads N] [--dump DIR]\n"
     "\n"
     "Runs one real forward pass and prints every layer's shape, time and the range of its values.\n"
     "\n"
+    "  --onnx FILE      a CNN saved as ONNX, run with its own weights unless --weights or --seed\n"
     "  --weights FILE   weights from a safetensors file (plain names such as conv1.weight, or\n"
     "                   torchvision's features.0.weight); default: generated from --seed (default 1),\n"
     "                   He-normal, with a designed (not learned) first layer for RGB input\n"
@@ -55,7 +56,7 @@ const char* kExportHelp =
     "Names are plain (conv1.weight, fc6.bias) or torchvision's (features.0.weight, classifier.1.bias).\n";
 
 const char* kBenchHelp =
-    "Usage: convscope bench [--preset NAME | --model FILE] [--input H[xW]] [--weights FILE]\n"
+    "Usage: convscope bench [--preset NAME | --model FILE | --onnx FILE] [--input H[xW]] [--weights FILE]\n"
     "                       [--backend cpu|reference] [--threads N] [--runs R] [--format text|json]\n"
     "\n"
     "Times the forward pass: two warm-up passes, then R timed passes (default 20); prints the median,\n"

@@ -6,12 +6,14 @@
 #include "core/file_io.h"
 #include "core/model_io.h"
 #include "core/presets.h"
+#include "nn/onnx_import.h"
 
 namespace convscope::cli {
 
 std::vector<Flag> model_flags() {
     return {{"--model", "a file name", ""},
             {"--preset", "a preset name (see `convscope presets`)", ""},
+            {"--onnx", "an .onnx file", ""},
             {"--input", "a size such as 227 or 224x224", ""}};
 }
 
@@ -77,24 +79,42 @@ std::optional<std::pair<int64_t, int64_t>> parse_input_size(const std::string& s
 }
 
 std::optional<Network> load_model(const Args& args, const char* default_preset, std::ostream& err) {
-    if (args.has("--model") && args.has("--preset")) throw UsageError{"give either --model or --preset, not both"};
+    auto source = load_model_source(args, default_preset, err);
+    if (!source) return std::nullopt;
+    return std::move(source->net);
+}
+
+std::optional<ModelSource> load_model_source(const Args& args, const char* default_preset, std::ostream& err) {
+    if (args.has("--model") + args.has("--preset") + args.has("--onnx") > 1)
+        throw UsageError{"give only one of --model, --preset and --onnx"};
     std::optional<std::pair<int64_t, int64_t>> size;
     if (const auto v = args.get("--input")) {
         size = parse_input_size(*v);
         if (!size) throw UsageError{"--input: expected H or HxW with positive integers, got \"" + *v + "\""};
     }
-    const auto file = args.get("--model");
-    LoadResult r = file ? load_network_file(*file) : load_preset(args.get("--preset").value_or(default_preset));
-    if (!r) {
-        err << "convscope: " << r.error << "\n";
-        return std::nullopt;
+    ModelSource source;
+    if (const auto onnx = args.get("--onnx")) {
+        auto r = nn::import_onnx(*onnx);
+        if (!r.ok()) {
+            err << "convscope: " << r.error << "\n";
+            return std::nullopt;
+        }
+        source.net = std::move(r.net);
+        source.weights = std::move(r.weights);
+    } else {
+        const auto file = args.get("--model");
+        LoadResult r = file ? load_network_file(*file) : load_preset(args.get("--preset").value_or(default_preset));
+        if (!r) {
+            err << "convscope: " << r.error << "\n";
+            return std::nullopt;
+        }
+        source.net = std::move(*r.network);
     }
-    Network net = std::move(*r.network);
     if (size) {
-        net.input.h = size->first;
-        net.input.w = size->second;
+        source.net.input.h = size->first;
+        source.net.input.w = size->second;
     }
-    return net;
+    return source;
 }
 
 int emit(const Args& args, const std::string& text, std::ostream& out, std::ostream& err) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/network.h"
+#include "nn/weights.h"
 
 namespace convscope::cli {
 
@@ -46,8 +47,14 @@ private:
 // "224", "224x224", "224×227" → (H, W)
 std::optional<std::pair<int64_t, int64_t>> parse_input_size(const std::string& s);
 
-// The network named by --model FILE or --preset NAME (default `default_preset`), with --input applied.
-// On failure prints the reason to `err` and returns nothing. Throws UsageError for conflicting flags.
+// The network named by --model FILE, --onnx FILE or --preset NAME (default `default_preset`), with
+// --input applied. An ONNX model brings its weights along. On failure prints the reason to `err` and
+// returns nothing. Throws UsageError for conflicting flags.
+struct ModelSource {
+    Network net;
+    std::optional<nn::NetworkWeights> weights;  // from an ONNX file
+};
+std::optional<ModelSource> load_model_source(const Args& args, const char* default_preset, std::ostream& err);
 std::optional<Network> load_model(const Args& args, const char* default_preset, std::ostream& err);
 
 // Writes `text` to --output atomically, or to `out`. Returns the exit status (0, or 2 on failure).

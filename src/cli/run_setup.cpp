@@ -90,10 +90,10 @@ std::optional<nn::Tensor> read_input(const Args& args, const Network& net, std::
 
 std::optional<RunSetup> prepare_run(const Args& args, std::ostream& err, int& exit_code) {
     exit_code = kExitUsage;
-    auto net = load_model(args, "alexnet-caffe", err);
-    if (!net) return std::nullopt;
+    auto source = load_model_source(args, "alexnet-caffe", err);
+    if (!source) return std::nullopt;
     RunSetup s;
-    s.net = std::move(*net);
+    s.net = std::move(source->net);
     s.analysis = analyze(s.net);
     if (!s.analysis.valid()) {
         for (const auto& st : s.analysis.stages)
@@ -114,7 +114,14 @@ std::optional<RunSetup> prepare_run(const Args& args, std::ostream& err, int& ex
         throw UsageError{"--backend: expected cpu or reference, got \"" + backend + "\""};
     s.threads = nn::set_threads(static_cast<int>(args.get_int("--threads", 0, 1, 256)));
 
-    if (const auto path = args.get("--weights")) {
+    if (source->weights && !args.has("--weights") && !args.has("--seed")) {
+        s.weights = std::move(*source->weights);  // the ONNX file's own
+        s.weights_path = *args.get("--onnx");
+        if (auto e = nn::check_weights(s.net, s.analysis, s.weights)) {
+            err << "convscope: " << *e << " (with --input, the ONNX weights may no longer fit)\n";
+            return std::nullopt;
+        }
+    } else if (const auto path = args.get("--weights")) {
         if (args.has("--seed")) throw UsageError{"give either --weights or --seed, not both"};
         auto r = nn::load_safetensors_weights(s.net, s.analysis, *path);
         if (!r.ok()) {
