@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "nn/npy.h"
+#include "nn/onnx_tensor.h"
 #include "nn/safetensors.h"
 #include "nn/weight_init.h"
 #include "support.h"
@@ -154,4 +155,34 @@ TEST_CASE("export-weights writes the seeded weights that forward then loads") {
     }
     CHECK(run({"export-weights", "--preset", "lenet5"}).code == 2);  // no -o
     CHECK(run({"export-weights", "--preset", "lenet5", "--naming", "keras", "-o", path}).code == 2);
+}
+
+TEST_CASE("forward --onnx runs an ONNX conformance model end to end and matches its expected output") {
+    const fs::path dir = "/usr/share/libonnx-testdata/data/node/test_maxpool_2d_default";
+    if (!fs::exists(dir / "model.onnx")) {
+        MESSAGE("libonnx-testdata is not installed (scripts/setup installs it): skipped");
+        return;
+    }
+    const auto input = nn::read_onnx_tensor_file((dir / "test_data_set_0" / "input_0.pb").string());
+    const auto expected = nn::read_onnx_tensor_file((dir / "test_data_set_0" / "output_0.pb").string());
+    REQUIRE(input.tensor);
+    REQUIRE(expected.tensor);
+    // (1, 3, 32, 32) in the file; one image (3, 32, 32) for ConvScope.
+    nn::Tensor x({input.tensor->dims[1], input.tensor->dims[2], input.tensor->dims[3]});
+    std::copy(input.tensor->values.begin(), input.tensor->values.end(), x.data.begin());
+    TempDir tmp;
+    std::string error;
+    const std::string npy = (tmp.path / "x.npy").string();
+    REQUIRE(nn::write_npy(npy, x, error));
+    const std::string dump = (tmp.path / "out").string();
+    const Run table = run({"table", "--onnx", (dir / "model.onnx").string()});
+    CHECK(table.code == 0);
+    CHECK(contains(table.out, "3×31×31"));
+    const Run r = run({"forward", "--onnx", (dir / "model.onnx").string(), "--input-npy", npy, "--dump", dump});
+    REQUIRE(r.code == 0);
+    CHECK(contains(r.out, "weights: model.onnx"));
+    const auto y = nn::read_npy((fs::path(dump) / "01_pool0.npy").string());
+    REQUIRE(y);
+    REQUIRE(y.tensor->size() == expected.tensor->values.size());
+    for (size_t i = 0; i < y.tensor->size(); ++i) CHECK(y.tensor->data[i] == expected.tensor->values[i]);
 }
