@@ -340,16 +340,10 @@ std::span<const std::byte> SafetensorsFile::bytes(const SafetensorsTensor& t) co
     return data_.subspan(t.begin, t.end - t.begin);
 }
 
-std::optional<std::string> SafetensorsFile::read_f32(const SafetensorsTensor& t, std::span<float> out) const {
-    if (!is_float_convertible(t.dtype))
-        return t.name + ": dtype " + std::string(dtype_name(t.dtype)) + " is not a floating-point type";
-    const auto n = static_cast<size_t>(t.count());
-    if (out.size() != n)
-        return t.name + ": holds " + std::to_string(n) + " values, but the buffer has room for " +
-               std::to_string(out.size());
-    const auto b = bytes(t);
-    if (b.size() != n * dtype_size(t.dtype)) return t.name + ": the tensor does not belong to this file";
-    const auto* p = reinterpret_cast<const uint8_t*>(b.data());
+namespace {
+
+// Converts values [i0, i1) of a tensor stored as `dtype` at `p` into `out`.
+void convert_values(SafetensorsDtype dtype, const uint8_t* p, size_t i0, size_t i1, std::span<float> out) {
     // Byte by byte: the data buffer follows a header of any length, so values may be unaligned.
     auto u16 = [p](size_t i) { return static_cast<uint16_t>(p[2 * i] | (p[2 * i + 1] << 8)); };
     auto u32 = [p](size_t i) {
@@ -357,23 +351,23 @@ std::optional<std::string> SafetensorsFile::read_f32(const SafetensorsTensor& t,
         for (int k = 3; k >= 0; --k) v = (v << 8) | p[4 * i + k];
         return v;
     };
-    switch (t.dtype) {
+    switch (dtype) {
         case SafetensorsDtype::F32:
             if constexpr (std::endian::native == std::endian::little) {
-                if (n) std::memcpy(out.data(), p, n * 4);
+                std::memcpy(out.data() + i0, p + 4 * i0, (i1 - i0) * 4);
             } else {
-                for (size_t i = 0; i < n; ++i) out[i] = std::bit_cast<float>(u32(i));
+                for (size_t i = i0; i < i1; ++i) out[i] = std::bit_cast<float>(u32(i));
             }
             break;
         case SafetensorsDtype::F16:
-            for (size_t i = 0; i < n; ++i) out[i] = f16_to_f32(u16(i));
+            for (size_t i = i0; i < i1; ++i) out[i] = f16_to_f32(u16(i));
             break;
         case SafetensorsDtype::BF16:
-            for (size_t i = 0; i < n; ++i) out[i] = bf16_to_f32(u16(i));
+            for (size_t i = i0; i < i1; ++i) out[i] = bf16_to_f32(u16(i));
             break;
         case SafetensorsDtype::F64:
-            for (size_t i = 0; i < n; ++i) {
-                const double d = std::bit_cast<double>(read_u64_le(b.data() + 8 * i));
+            for (size_t i = i0; i < i1; ++i) {
+                const double d = std::bit_cast<double>(read_u64_le(reinterpret_cast<const std::byte*>(p) + 8 * i));
                 // Out of float range rounds to infinity, as IEEE conversion does; said explicitly because
                 // C++ leaves the out-of-range cast undefined.
                 if (d > FLT_MAX && d != std::numeric_limits<double>::infinity())
@@ -386,6 +380,38 @@ std::optional<std::string> SafetensorsFile::read_f32(const SafetensorsTensor& t,
             break;
         default:
             break;  // excluded above
+    }
+}
+
+// Drops the mapped pages wholly inside [begin, begin + size) from memory; the file still backs them,
+// so reading them again would simply fault them back in.
+void release_pages(const std::byte* begin, size_t size) {
+    const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const auto a = (reinterpret_cast<uintptr_t>(begin) + page - 1) / page * page;
+    const auto z = (reinterpret_cast<uintptr_t>(begin) + size) / page * page;
+    if (z > a) ::madvise(reinterpret_cast<void*>(a), z - a, MADV_DONTNEED);
+}
+
+}  // namespace
+
+std::optional<std::string> SafetensorsFile::read_f32(const SafetensorsTensor& t, std::span<float> out) const {
+    if (!is_float_convertible(t.dtype))
+        return t.name + ": dtype " + std::string(dtype_name(t.dtype)) + " is not a floating-point type";
+    const auto n = static_cast<size_t>(t.count());
+    if (out.size() != n)
+        return t.name + ": holds " + std::to_string(n) + " values, but the buffer has room for " +
+               std::to_string(out.size());
+    const auto b = bytes(t);
+    if (b.size() != n * dtype_size(t.dtype)) return t.name + ": the tensor does not belong to this file";
+    const size_t width = dtype_size(t.dtype);
+    // Converted a chunk at a time; each chunk's pages of the mapping are dropped once read, so that
+    // loading a 240 MB file holds the weights plus one chunk, not the weights plus the file.
+    constexpr size_t kChunkBytes = size_t{8} << 20;
+    const size_t per_chunk = std::max<size_t>(1, kChunkBytes / width);
+    for (size_t i0 = 0; i0 < n; i0 += per_chunk) {
+        const size_t i1 = std::min(n, i0 + per_chunk);
+        convert_values(t.dtype, reinterpret_cast<const uint8_t*>(b.data()), i0, i1, out);
+        if (map_) release_pages(b.data() + i0 * width, (i1 - i0) * width);
     }
     return std::nullopt;
 }
