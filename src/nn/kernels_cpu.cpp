@@ -168,25 +168,33 @@ void lrn(const Tensor& in, const Layer& l, Tensor& out) {
         const int nt = omp_get_num_threads(), t = omp_get_thread_num();
         const int64_t p0 = hw * t / nt, p1 = hw * (t + 1) / nt;
         std::vector<float> sum(static_cast<size_t>(p1 - p0), 0.0f);
-        auto sq = [&](int64_t c, int64_t p) {
-            const float v = in.channel(c)[p];
-            return v * v;
-        };
-        for (int64_t c = 0; c < std::min(after, C); ++c)
-            for (int64_t p = p0; p < p1; ++p) sum[p - p0] += sq(c, p);
+        for (int64_t c = 0; c < std::min(after, C); ++c) {
+            const float* v = in.channel(c);
+            for (int64_t p = p0; p < p1; ++p) sum[p - p0] += v[p] * v[p];
+        }
+        const int64_t n = p1 - p0;
+        float* acc = sum.data();
         for (int64_t c = 0; c < C; ++c) {
-            if (c + after < C)
-                for (int64_t p = p0; p < p1; ++p) sum[p - p0] += sq(c + after, p);
-            if (c - before - 1 >= 0)
-                for (int64_t p = p0; p < p1; ++p) sum[p - p0] -= sq(c - before - 1, p);
-            const float* x = in.channel(c);
-            float* y = out.channel(c);
-            for (int64_t p = p0; p < p1; ++p) {
-                const float scale = k + a * std::max(sum[p - p0], 0.0f);  // the running sum may dip below 0
-                // s^−0.75 = 1/(√s·⁴√s): two square roots instead of a pow, for AlexNet's β.
-                const float r = three_quarters ? 1.0f / (std::sqrt(scale) * std::sqrt(std::sqrt(scale)))
-                                               : std::pow(scale, -beta);
-                y[p] = x[p] * r;
+            if (c + after < C) {
+                const float* add = in.channel(c + after) + p0;
+                for (int64_t i = 0; i < n; ++i) acc[i] += add[i] * add[i];
+            }
+            if (c - before - 1 >= 0) {
+                const float* sub = in.channel(c - before - 1) + p0;
+                for (int64_t i = 0; i < n; ++i) acc[i] -= sub[i] * sub[i];
+            }
+            const float* x = in.channel(c) + p0;
+            float* y = out.channel(c) + p0;
+            // The running sum may dip a hair below 0 from rounding: clamp it.
+            if (three_quarters) {
+                // s^−0.75 = 1/(√s·⁴√s): square roots vectorise, pow does not.
+                for (int64_t i = 0; i < n; ++i) {
+                    const float scale = k + a * std::max(acc[i], 0.0f);
+                    const float root = std::sqrt(scale);
+                    y[i] = x[i] / (root * std::sqrt(root));
+                }
+            } else {
+                for (int64_t i = 0; i < n; ++i) y[i] = x[i] * std::pow(k + a * std::max(acc[i], 0.0f), -beta);
             }
         }
     }
