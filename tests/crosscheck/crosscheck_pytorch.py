@@ -434,6 +434,35 @@ def check_preset(convscope: str, preset: str, seeds: list[int], backends: list[s
     return ok, worst
 
 
+def check_onnx_export(convscope: str, workdir: Path, tolerance: float, np, torch) -> bool:
+    """torchvision's AlexNet exported by torch.onnx.export, imported with --onnx and run on its own weights:
+    the final scores must match PyTorch's, and the import must reproduce the published figures."""
+    print("\nalexnet-torchvision through torch.onnx.export")
+    model = torch.nn.Sequential(*[layer.module for layer in alexnet_torchvision(torch.nn)]).eval()
+    x = torch.randn(1, 3, 224, 224)
+    onnx_path = workdir / "alexnet-torchvision.onnx"
+    torch.onnx.export(model, x, str(onnx_path), opset_version=11, input_names=["input"], output_names=["scores"])
+    npy = workdir / "onnx-input.npy"
+    np.save(npy, x[0].numpy().astype(np.float32))
+    table = json.loads(run_convscope([convscope, "table", "--onnx", str(onnx_path), "--format", "json"]))
+    if table["totals"]["params"] != 61_100_840 or table["totals"]["macs"] != 714_188_480:
+        print(f"  FAIL: imported network has {table['totals']['params']} parameters and "
+              f"{table['totals']['macs']} MACs (expected 61100840 and 714188480)")
+        return False
+    dump = workdir / "onnx-dump"
+    run_convscope([convscope, "forward", "--onnx", str(onnx_path), "--input-npy", str(npy), "--dump", str(dump)])
+    summary = json.loads((dump / "summary.json").read_text())
+    got = np.load(dump / summary["layers"][-1]["npy"]).reshape(-1).astype(np.float64)
+    with torch.no_grad():
+        expected = model.double()(x.double())[0].numpy()
+    error = relative_l2(got, expected, np)
+    ok = error < tolerance
+    print(f"  {len(summary['layers'])} layers imported; final scores relative L2 {error:.1e} "
+          f"{'ok' if ok else 'FAIL'}")
+    return ok
+
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("convscope", help="path of the convscope binary")
@@ -481,6 +510,12 @@ def main() -> int:
             summary[preset] = worst
             if not ok:
                 failed.append(preset)
+        try:
+            if not check_onnx_export(convscope, workdir, args.tolerance, np, torch):
+                failed.append("ONNX export")
+        except CheckError as e:
+            print(f"  ERROR: {e}")
+            failed.append("ONNX export")
     finally:
         if args.keep:
             print(f"\nkept {workdir}")
@@ -494,7 +529,8 @@ def main() -> int:
     if failed:
         print(f"\ncrosscheck: FAILED for {', '.join(failed)}")
         return EXIT_FAIL
-    print(f"\ncrosscheck: every layer of {', '.join(presets)} matches PyTorch")
+    checked = ", ".join(presets + ["the ONNX export"])
+    print(f"\ncrosscheck: every layer of {checked} matches PyTorch")
     return EXIT_OK
 
 
