@@ -41,6 +41,8 @@ const char* kForwardHelp =
     "                   (default), checkerboard, color-wheel, opponent-blobs, dot\n"
     "  --input-npy FILE a float32 (C, H, W) tensor fed as it is, without preprocessing\n"
     "  --normalize N    torchvision (default: RGB, ImageNet mean/std), caffe (BGR, 0–255 minus mean), none\n"
+    "  --resize-shorter N  resize the photo's shorter side to N before the centre crop (torchvision's\n"
+    "                   evaluation uses 256 for a 224 input); default: to the input size\n"
     "  --labels FILE    class names, one per line, to print the top-5 classes (found automatically as\n"
     "                   labels.txt or NAME.labels.txt beside the weights file)\n"
     "  --backend B      cpu (default: im2col + Eigen, threaded) or reference (naive loops)\n"
@@ -48,19 +50,23 @@ const char* kForwardHelp =
     "  --dump DIR       write each layer's output as NN_name.npy and NN_name.png, and summary.json\n";
 
 const char* kExportHelp =
-    "Usage: convscope export-weights [--preset NAME | --model FILE] [--input H[xW]] [--seed N]\n"
+    "Usage: convscope export-weights [--preset NAME | --model FILE | --onnx FILE] [--input H[xW]] [--seed N]\n"
     "                                [--naming plain|torchvision] -o FILE.safetensors\n"
     "\n"
     "Writes the generated weights that `forward` and `bench` use for --seed N (default 1) as a\n"
     "safetensors file, so other programs (PyTorch, OpenCV) can run the same network on the same weights.\n"
+    "With --onnx it converts the ONNX file's own weights instead (unless --seed is given).\n"
     "Names are plain (conv1.weight, fc6.bias) or torchvision's (features.0.weight, classifier.1.bias).\n";
 
 const char* kBenchHelp =
-    "Usage: convscope bench [--preset NAME | --model FILE | --onnx FILE] [--input H[xW]] [--weights FILE]\n"
+    "Usage: convscope bench [--preset NAME | --model FILE | --onnx FILE] [--input H[xW]]\n"
+    "                       [--weights FILE | --seed N] [--image FILE | --pattern NAME | --input-npy FILE]\n"
     "                       [--backend cpu|reference] [--threads N] [--runs R] [--format text|json]\n"
     "\n"
     "Times the forward pass: two warm-up passes, then R timed passes (default 20); prints the median,\n"
-    "minimum and maximum per layer and in total. The input is a generated pattern.\n";
+    "minimum and maximum per layer and in total, and GFLOP/s for layers with MACs. The model, weights\n"
+    "and input options are those of `convscope forward` (default input: the grating pattern).\n"
+    "Timings need an otherwise idle machine: on a busy one each threaded layer waits for a free core.\n";
 
 struct Stats {
     float min = 0, max = 0;
@@ -80,6 +86,22 @@ std::string fixed(double v, int decimals) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
     return buf;
+}
+
+// Column widths that fit every layer name and type (ONNX names such as classifier.0 are long).
+int name_width(const Network& net) {
+    size_t w = 10;
+    for (const auto& l : net.layers) w = std::max(w, l.name.size());
+    return static_cast<int>(std::min<size_t>(w, 60));
+}
+int type_width(const Network& net) {
+    size_t w = 9;
+    for (const auto& l : net.layers) w = std::max(w, type_name(l.type).size());
+    return static_cast<int>(w);
+}
+
+std::string pad_left(const std::string& s, size_t width) {
+    return s.size() < width ? std::string(width - s.size(), ' ') + s : s;
 }
 
 // Pads UTF-8 text to a display width (every character here is one column wide).
@@ -163,6 +185,17 @@ std::string dump_name(size_t index, const std::string& layer) {
     return prefix + safe;
 }
 
+// An fc layer's C×1×1 output as one near-square picture (1, rows, cols), padded with its minimum;
+// drawn channel by channel, each 1×1 tile would only show its own mid-grey.
+nn::Tensor vector_as_map(const nn::Tensor& t) {
+    if (!(t.shape.h == 1 && t.shape.w == 1 && t.shape.c > 1)) return t;
+    const int64_t rows = std::max<int64_t>(1, static_cast<int64_t>(std::sqrt(static_cast<double>(t.shape.c))));
+    const int64_t cols = (t.shape.c + rows - 1) / rows;
+    nn::Tensor map({1, rows, cols}, *std::min_element(t.data.begin(), t.data.end()));
+    std::copy(t.data.begin(), t.data.end(), map.data.begin());
+    return map;
+}
+
 // Writes every layer's output (.npy and a .png grid of its channels) and summary.json into `dir`.
 bool dump(const std::string& dir, const cli::RunSetup& s, const nn::ForwardResult& r,
           const std::vector<std::pair<size_t, float>>& top, const std::vector<std::string>& labels,
@@ -191,7 +224,7 @@ bool dump(const std::string& dir, const cli::RunSetup& s, const nn::ForwardResul
             err << "convscope: " << error << "\n";
             return false;
         }
-        const nn::FeatureGrid grid = nn::render_feature_grid(r.outputs[i]);
+        const nn::FeatureGrid grid = nn::render_feature_grid(vector_as_map(r.outputs[i]));
         std::string png;
         if (grid) {
             png = (fs::path(dir) / (base + ".png")).string();
@@ -252,7 +285,8 @@ int cmd_forward(const std::vector<std::string>& args_in, std::ostream& out, std:
         out << "         (the first layer's filters are designed, not learned)\n";
     out << "\n";
     char line[256];
-    std::snprintf(line, sizeof line, "  %3s  %-10s %-9s %-13s %9s %11s %11s %11s\n", "#", "layer", "type", "output",
+    const int nw = name_width(s->net), tw = type_width(s->net);
+    std::snprintf(line, sizeof line, "  %3s  %-*s %-*s %-13s %9s %11s %11s %11s\n", "#", nw, "layer", tw, "type", "output",
                   "ms", "min", "mean", "max");
     out << line;
     double total = 0;
@@ -261,8 +295,8 @@ int cmd_forward(const std::vector<std::string>& args_in, std::ostream& out, std:
         total += r.ms[i];
         // The shape is padded by hand: "×" takes two bytes but one column, which printf cannot know.
         const std::string shape = pad_to(shape_text(r.outputs[i].shape), 13);
-        std::snprintf(line, sizeof line, "  %3zu  %-10s %-9s %s %9s %11s %11s %11s\n", i + 1,
-                      s->net.layers[i].name.c_str(), std::string(type_name(s->net.layers[i].type)).c_str(),
+        std::snprintf(line, sizeof line, "  %3zu  %-*s %-*s %s %9s %11s %11s %11s\n", i + 1, nw,
+                      s->net.layers[i].name.c_str(), tw, std::string(type_name(s->net.layers[i].type)).c_str(),
                       shape.c_str(), fixed(r.ms[i], 3).c_str(), general(st.min).c_str(), general(st.mean).c_str(),
                       general(st.max).c_str());
         out << line;
@@ -275,10 +309,12 @@ int cmd_forward(const std::vector<std::string>& args_in, std::ostream& out, std:
         if (!labels.empty()) {
             out << "\ntop-5:\n";
             for (const auto& [index, p] : top)
-                out << "  " << fixed(100.0 * p, 1) << "%  " << (index < labels.size() ? labels[index] : "?") << " ("
-                    << index << ")\n";
+                out << "  " << pad_left(fixed(100.0 * p, 1), 5) << "%  " << (index < labels.size() ? labels[index] : "?")
+                    << " (" << index << ")\n";
         }
     }
+    if (top.empty() && !labels.empty())
+        out << "\n(no top-5: the last layer's output is " << shape_text(last) << ", not a vector of class scores)\n";
     if (const auto dir = args.get("--dump")) {
         if (!dump(*dir, *s, r, top, labels, err)) return kExitUsage;
         out << "\nwrote " << r.outputs.size() << " layers to " << *dir << "\n";
@@ -344,19 +380,20 @@ int cmd_bench(const std::vector<std::string>& args_in, std::ostream& out, std::o
     out << s->net.name << " — " << runs << " passes on " << s->backend->name() << " (" << s->threads << " thread"
         << (s->threads == 1 ? "" : "s") << "), after 2 warm-up passes\n\n";
     char line[256];
-    std::snprintf(line, sizeof line, "  %-10s %-9s %10s %10s %10s %9s\n", "layer", "type", "median ms", "min ms",
+    const int nw = name_width(s->net), tw = type_width(s->net);
+    std::snprintf(line, sizeof line, "  %-*s %-*s %10s %10s %10s %9s\n", nw, "layer", tw, "type", "median ms", "min ms",
                   "max ms", "GFLOP/s");
     out << line;
     for (size_t l = 0; l < per_layer.size(); ++l) {
         const auto m = summarise(per_layer[l]);
         const int64_t macs = s->analysis.stages[l].macs;
-        std::snprintf(line, sizeof line, "  %-10s %-9s %10s %10s %10s %9s\n", s->net.layers[l].name.c_str(),
+        std::snprintf(line, sizeof line, "  %-*s %-*s %10s %10s %10s %9s\n", nw, s->net.layers[l].name.c_str(), tw,
                       std::string(type_name(s->net.layers[l].type)).c_str(), fixed(m[0], 3).c_str(),
                       fixed(m[1], 3).c_str(), fixed(m[2], 3).c_str(),
                       macs > 0 && m[0] > 0 ? fixed(2.0 * macs / (m[0] * 1e6), 1).c_str() : "");
         out << line;
     }
-    std::snprintf(line, sizeof line, "  %-10s %-9s %10s %10s %10s %9s\n", "total", "", fixed(t[0], 3).c_str(),
+    std::snprintf(line, sizeof line, "  %-*s %-*s %10s %10s %10s %9s\n", nw, "total", tw, "", fixed(t[0], 3).c_str(),
                   fixed(t[1], 3).c_str(), fixed(t[2], 3).c_str(),
                   fixed(2.0 * s->analysis.totals.macs / (t[0] * 1e6), 1).c_str());
     out << line;
@@ -375,16 +412,22 @@ int cmd_export_weights(const std::vector<std::string>& args_in, std::ostream& ou
     const std::string naming = args.get("--naming").value_or("plain");
     if (naming != "plain" && naming != "torchvision")
         throw UsageError{"--naming: expected plain or torchvision, got \"" + naming + "\""};
-    const auto net = cli::load_model(args, "alexnet-caffe", err);
-    if (!net) return kExitUsage;
+    auto source = cli::load_model_source(args, "alexnet-caffe", err);
+    if (!source) return kExitUsage;
+    const Network* net = &source->net;
     const Analysis a = analyze(*net);
     if (!a.valid()) {
         err << "convscope: the network has invalid layers; `convscope table` shows them\n";
         return kExitInvalidLayer;
     }
-    nn::InitOptions o;
-    o.seed = static_cast<uint64_t>(args.get_int("--seed", 1, 0, INT64_MAX));
-    const nn::NetworkWeights w = nn::make_seeded_weights(*net, a, o);
+    nn::NetworkWeights w;
+    if (source->weights && !args.has("--seed")) {
+        w = std::move(*source->weights);  // an ONNX file's own weights, converted
+    } else {
+        nn::InitOptions o;
+        o.seed = static_cast<uint64_t>(args.get_int("--seed", 1, 0, INT64_MAX));
+        w = nn::make_seeded_weights(*net, a, o);
+    }
     if (auto e = nn::save_safetensors_weights(
             *net, w, *path, naming == "plain" ? nn::SafetensorsNaming::Plain : nn::SafetensorsNaming::Torchvision)) {
         err << "convscope: " << *e << "\n";

@@ -16,6 +16,7 @@ std::vector<Flag> run_flags() {
                        {"--pattern", "a pattern name (edges, grating, checkerboard, …)", ""},
                        {"--input-npy", "a float32 .npy file of shape (C, H, W)", ""},
                        {"--normalize", "torchvision, caffe or none", ""},
+                       {"--resize-shorter", "a size in pixels", ""},
                        {"--backend", "cpu or reference", ""},
                        {"--threads", "a number of threads", ""}});
     return f;
@@ -27,6 +28,8 @@ std::optional<nn::Tensor> read_input(const Args& args, const Network& net, std::
     const int sources = args.has("--image") + args.has("--pattern") + args.has("--input-npy");
     if (sources > 1) throw UsageError{"give only one of --image, --pattern and --input-npy"};
     if (const auto npy = args.get("--input-npy")) {
+        if (args.has("--normalize") || args.has("--resize-shorter"))
+            throw UsageError{"--input-npy is fed as it is: --normalize and --resize-shorter do not apply"};
         // Fed as it is: no resizing or normalisation, so the shape must already fit.
         auto r = nn::read_npy(*npy);
         if (!r) {
@@ -42,6 +45,7 @@ std::optional<nn::Tensor> read_input(const Args& args, const Network& net, std::
         return std::move(*r.tensor);
     }
     nn::PreprocessOptions opt;
+    opt.resize_shorter = static_cast<int>(args.get_int("--resize-shorter", 0, 1, 16384));
     if (const auto n = args.get("--normalize")) {
         const auto parsed = nn::parse_normalization(*n);
         if (!parsed) throw UsageError{"--normalize: expected torchvision, caffe or none, got \"" + *n + "\""};
@@ -113,6 +117,7 @@ std::optional<RunSetup> prepare_run(const Args& args, std::ostream& err, int& ex
     else
         throw UsageError{"--backend: expected cpu or reference, got \"" + backend + "\""};
     s.threads = nn::set_threads(static_cast<int>(args.get_int("--threads", 0, 1, 256)));
+    if (backend == "reference") s.threads = 1;  // the naive kernels run on one thread whatever is set
 
     if (source->weights && !args.has("--weights") && !args.has("--seed")) {
         s.weights = std::move(*source->weights);  // the ONNX file's own

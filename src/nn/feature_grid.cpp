@@ -168,11 +168,17 @@ FeatureGrid render_feature_grid(const Tensor& act, const GridOptions& opt) {
         std::fill(g.high.begin(), g.high.end(), lo <= hi ? hi : nan);
     }
 
+    // A channel whose whole range is rounding noise next to the layer's values is drawn flat, not
+    // stretched into a pattern that is not there.
+    double magnitude = 0;
+    for (int c = 0; c < n; ++c)
+        if (std::isfinite(g.low[c]))
+            magnitude = std::max({magnitude, std::fabs(double(g.low[c])), std::fabs(double(g.high[c]))});
     for (int c = 0; c < n; ++c) {
         const float lo = g.low[c], hi = g.high[c];
         // Computed in double: hi − lo of two large floats of opposite sign can overflow float.
         const double span = static_cast<double>(hi) - lo;
-        const bool flat = !(span > 0.0);  // also when the channel has no finite value
+        const bool flat = !(span > 1e-5 * magnitude) || !(span > 0.0);  // also when no value is finite
         const float* p = act.channel(c);
         for (int64_t y = 0; y < s.h; ++y)
             for (int64_t x = 0; x < s.w; ++x) {

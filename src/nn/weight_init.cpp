@@ -103,7 +103,8 @@ std::vector<Pattern> colour_agnostic_patterns(double k) {
 
 std::vector<Pattern> colour_specific_patterns(double k) {
     // Opponent axes: red–green and blue–yellow, each both ways; every pixel's colour weights sum to 0,
-    // so these filters do not respond to brightness alone.
+    // so on raw RGB these filters do not respond to brightness alone (per-channel normalisation, which
+    // shifts and scales the channels differently, leaves a small brightness response).
     const std::array<std::array<double, 3>, 4> axes{{{1, -1, 0}, {-1, 1, 0}, {-0.5, -0.5, 1}, {0.5, 0.5, -1}}};
     std::vector<Pattern> out;
     for (const auto& axis : axes) {
