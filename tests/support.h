@@ -5,15 +5,20 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
+#include <sstream>
 #include <fstream>
 #include <string>
 #include <string_view>
+#include <vector>
 #include <system_error>
 
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "core/presets.h"
+#include "nn/tensor.h"
 
 namespace convscope::test {
 
@@ -64,6 +69,29 @@ inline std::string flat(const std::string& text) {
         }
     }
     return out;
+}
+
+// The command line run in-process: its exit status and what it printed.
+struct Run {
+    int code;
+    std::string out, err;
+};
+
+inline Run run(const std::vector<std::string>& args) {
+    std::ostringstream out, err;
+    const int code = run_cli(args, out, err);
+    return {code, out.str(), err.str()};
+}
+
+// ‖a − b‖ / ‖b‖ over all values (the absolute norm when b is zero): how the kernels are compared.
+inline double rel_l2(const nn::Tensor& a, const nn::Tensor& b) {
+    double num = 0, den = 0;
+    for (size_t i = 0; i < a.size(); ++i) {
+        const double d = double(a.data[i]) - b.data[i];
+        num += d * d;
+        den += double(b.data[i]) * b.data[i];
+    }
+    return den > 0 ? std::sqrt(num / den) : std::sqrt(num);
 }
 
 }  // namespace convscope::test

@@ -13,21 +13,6 @@ using namespace convscope;
 using namespace convscope::test;
 namespace fs = std::filesystem;
 
-namespace {
-
-struct Run {
-    int code;
-    std::string out, err;
-};
-
-Run run(std::vector<std::string> args) {
-    std::ostringstream out, err;
-    const int code = run_cli(args, out, err);
-    return {code, out.str(), err.str()};
-}
-
-}  // namespace
-
 TEST_CASE("no arguments prints the AlexNet table") {
     const Run r = run({});
     CHECK(r.code == 0);

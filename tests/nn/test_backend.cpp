@@ -10,18 +10,10 @@
 
 using namespace convscope;
 using namespace convscope::nn;
+using convscope::test::rel_l2;
 using convscope::test::preset;
 
 namespace {
-
-double rel_l2(const Tensor& a, const Tensor& b) {
-    double num = 0, den = 0;
-    for (size_t i = 0; i < a.size(); ++i) {
-        num += (double(a.data[i]) - b.data[i]) * (double(a.data[i]) - b.data[i]);
-        den += double(b.data[i]) * b.data[i];
-    }
-    return den > 0 ? std::sqrt(num / den) : std::sqrt(num);
-}
 
 // A smooth, deterministic test image: neighbouring pixels correlate, as in a photograph.
 Tensor test_input(Shape3 s) {

@@ -12,6 +12,7 @@
 
 using namespace convscope;
 using namespace convscope::nn;
+using convscope::test::rel_l2;
 
 namespace {
 
@@ -39,15 +40,6 @@ Shape3 out_shape(const Layer& l, Shape3 in) {
     const Analysis a = analyze(n);
     REQUIRE_MESSAGE(a.stages[0].output, a.stages[0].messages.front().message);
     return *a.stages[0].output;
-}
-
-double rel_l2(const Tensor& a, const Tensor& b) {
-    double num = 0, den = 0;
-    for (size_t i = 0; i < a.size(); ++i) {
-        num += (double(a.data[i]) - b.data[i]) * (double(a.data[i]) - b.data[i]);
-        den += double(b.data[i]) * b.data[i];
-    }
-    return den > 0 ? std::sqrt(num / den) : std::sqrt(num);
 }
 
 }  // namespace
