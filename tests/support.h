@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -81,6 +82,13 @@ inline Run run(const std::vector<std::string>& args) {
     std::ostringstream out, err;
     const int code = run_cli(args, out, err);
     return {code, out.str(), err.str()};
+}
+
+// Element-wise equality of two float sequences whatever their containers (weights live in aligned
+// buffers, expectations in plain vectors).
+template <class A, class B>
+bool same_values(const A& a, const B& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end());
 }
 
 // ‖a − b‖ / ‖b‖ over all values (the absolute norm when b is zero): how the kernels are compared.

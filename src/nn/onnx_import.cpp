@@ -366,15 +366,15 @@ private:
         return *t;
     }
 
-    // A weight's values for a layer: moved out of the cache when no other node reads the tensor (large
-    // models would otherwise hold every weight twice), copied when one does.
-    std::vector<float> take_values(const NodeProto& n, int k) {
+    // A weight's values for a layer, copied into layer storage; the cached tensor goes after its last
+    // use, so a large model holds at most one weight twice at a time.
+    FloatBuffer take_values(const NodeProto& n, int k) {
         const std::string& name = n.input(k);
         constant(name, "");  // cached already by the handler's input(); this only makes sure
         auto it = constants_.find(name);
-        if (--uses_[name] > 0 || options_.inputs.count(name)) return it->second.values;
-        std::vector<float> v = std::move(it->second.values);
-        constants_.erase(it);
+        const auto& values = it->second.values;
+        FloatBuffer v(values.begin(), values.end());  // into the weights' own (huge-page) storage
+        if (--uses_[name] <= 0 && !options_.inputs.count(name)) constants_.erase(it);
         return v;
     }
     // The same for a weight only read (transposed into the layer): its cached copy goes after the last use.
@@ -979,7 +979,7 @@ private:
                                          " gives each row (image) its own values");
         auto& bias = r_.weights.layers.back().bias;
         bias.assign(static_cast<size_t>(l.out), c.values[0]);
-        if (row) bias = c.values;
+        if (row) bias.assign(c.values.begin(), c.values.end());
         l.bias = true;
         r_.notes.push_back(*pending_matmul_ + " and " + what + " become one fc layer");
         pending_matmul_.reset();

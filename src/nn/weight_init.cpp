@@ -53,7 +53,8 @@ LayerWeights generate(const Network& net, const Analysis& a, size_t index, const
     if (lw.weight_shape.empty()) return lw;
     const Layer& l = net.layers[index];
     if (o.design_first_conv && is_first_rgb_conv(net, a, index)) {
-        lw.weight = designed_rgb_filters(l.out, l.kernel.h);
+        const std::vector<float> bank = designed_rgb_filters(l.out, l.kernel.h);
+        lw.weight.assign(bank.begin(), bank.end());
     } else {
         // He-normal: std = √(2 / fan_in), which keeps the activations' scale through ReLU layers.
         const int64_t fan_in = product(lw.weight_shape) / lw.weight_shape[0];

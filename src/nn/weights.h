@@ -11,13 +11,14 @@
 
 #include "core/network.h"
 #include "core/shape_engine.h"
+#include "nn/tensor.h"
 
 namespace convscope::nn {
 
 struct LayerWeights {
     std::vector<int64_t> weight_shape;  // empty for layers without parameters
-    std::vector<float> weight;
-    std::vector<float> bias;  // empty when the layer has no bias
+    FloatBuffer weight;
+    FloatBuffer bias;  // empty when the layer has no bias
 };
 
 struct NetworkWeights {

@@ -379,7 +379,7 @@ TEST_SUITE("onnx_import") {
         CHECK(l.groups == 2);
         CHECK(l.bias);
         CHECK(r.weights.layers[0].weight_shape == std::vector<int64_t>{6, 2, 3, 5});
-        CHECK(r.weights.layers[0].weight == ramp(6 * 2 * 3 * 5, 0.1f, 7));  // copied as stored
+        CHECK(same_values(r.weights.layers[0].weight, ramp(6 * 2 * 3 * 5, 0.1f, 7)));  // copied as stored
         CHECK(r.weights.layers[0].bias.size() == 6);
         CHECK_FALSE(r.net.layers[1].bias);
         CHECK(r.weights.layers[1].bias.empty());
@@ -610,7 +610,7 @@ TEST_SUITE("onnx_import") {
             b.init("C", cdims, std::vector<float>(product(cdims), 0.5f));
             b.node("Gemm", {"$", "B", "C"});
             auto r = import_ok(b);
-            CHECK(r.weights.layers[0].bias == std::vector<float>(4, 0.5f));
+            CHECK(same_values(r.weights.layers[0].bias, std::vector<float>(4, 0.5f)));
         }
         ModelBuilder m({-1, 3});
         m.init("B", {3, 4});
@@ -645,8 +645,8 @@ TEST_SUITE("onnx_import") {
         CHECK(r.net.layers[0].type == LayerType::Fc);
         CHECK(r.net.layers[0].name == "fc");
         CHECK(r.net.layers[0].bias);
-        CHECK(r.weights.layers[0].weight == std::vector<float>{1, 3, 5, 2, 4, 6});  // (out, in)
-        CHECK(r.weights.layers[0].bias == std::vector<float>{10, 20});
+        CHECK(same_values(r.weights.layers[0].weight, std::vector<float>{1, 3, 5, 2, 4, 6}));  // (out, in)
+        CHECK(same_values(r.weights.layers[0].bias, std::vector<float>{10, 20}));
         const auto y = run(r, {1, 1, 1});
         CHECK(y == std::vector<float>{1 + 3 + 5 + 10, 2 + 4 + 6 + 20});
 
@@ -867,7 +867,7 @@ TEST_SUITE("onnx_import") {
         auto t = onnx_tensor_from_proto(float_tensor("W", {1, 1, 3, 3}, std::vector<float>(9, 1.0f)));
         given.inputs["W"] = *t.tensor;
         auto r = import_ok(w, given);
-        CHECK(r.weights.layers[0].weight == std::vector<float>(9, 1.0f));
+        CHECK(same_values(r.weights.layers[0].weight, std::vector<float>(9, 1.0f)));
 
         ModelBuilder future({1, 3, 8, 8}, 99);
         future.node("Relu");

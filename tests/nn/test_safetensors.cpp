@@ -657,10 +657,10 @@ TEST_CASE("half-precision and integer tensors in a weight file") {
     std::string p = dir.file("half.safetensors", craft(header, data));
     const auto r = load_safetensors_weights(net, a, p);
     REQUIRE_MESSAGE(r.ok(), r.error);
-    CHECK(r.weights.layers[0].weight == std::vector<float>(18, 1.0f));
-    CHECK(r.weights.layers[0].bias == std::vector<float>(2, -2.5f));
-    CHECK(r.weights.layers[3].weight == std::vector<float>(24, 3.140625f));
-    CHECK(r.weights.layers[3].bias == std::vector<float>(3, 1.0f));
+    CHECK(same_values(r.weights.layers[0].weight, std::vector<float>(18, 1.0f)));
+    CHECK(same_values(r.weights.layers[0].bias, std::vector<float>(2, -2.5f)));
+    CHECK(same_values(r.weights.layers[3].weight, std::vector<float>(24, 3.140625f)));
+    CHECK(same_values(r.weights.layers[3].bias, std::vector<float>(3, 1.0f)));
 
     std::string h2 = header;
     h2.replace(h2.find("BF16"), 4, "I16");
