@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/network.h"
+#include "nn/gemm.h"
 #include "nn/tensor.h"
 
 namespace convscope::nn {
@@ -15,6 +16,7 @@ namespace convscope::nn {
 // Reusable working memory for convolution (the im2col matrix), kept across layers and passes.
 struct Scratch {
     FloatBuffer columns;
+    GemmScratch gemm;
 };
 
 // Threads the fast kernels may use (OpenMP and Eigen); 0 means all cores. Returns the number set.

@@ -85,10 +85,8 @@ void conv2d(const Tensor& in, const Layer& l, const float* weight, const float* 
             im2col(in, l, g * cg_in, cg_in, ho, wo, s.columns.data());
             cols = s.columns.data();
         }
-        ConstMapRow w(weight + g * cg_out * k, cg_out, k);  // (out/groups, in/groups·kh·kw)
-        ConstMapRow c(cols, k, ho * wo);                    // (in/groups·kh·kw, Ho·Wo)
-        Eigen::Map<RowMatrix> o(out.channel(g * cg_out), cg_out, ho * wo);
-        o.noalias() = w * c;
+        // (out/groups, in/groups·kh·kw) · (in/groups·kh·kw, Ho·Wo) → (out/groups, Ho·Wo)
+        gemm(cg_out, ho * wo, k, weight + g * cg_out * k, cols, out.channel(g * cg_out), s.gemm);
     }
     if (bias) {
 #pragma omp parallel for schedule(static) if (out.shape.count() >= kParallelMin)
