@@ -356,6 +356,9 @@ def bench_model(args, cc, np, torch, cv2, preset: str, label: str, work: Path) -
         loads.append(wait_for_quiet(args.settle))
         order = engines[r % 3:] + engines[:r % 3]  # rotate who goes first
         for engine in order:
+            # A pause between engines: the worker threads of the one before (OpenMP, TBB) spin for a
+            # while after their last pass and would otherwise compete with the next engine's threads.
+            time.sleep(0.3)
             if engine == "convscope":
                 report, rss = convscope_round()
                 rounds["convscope"].append(report["total"]["median_ms"])
