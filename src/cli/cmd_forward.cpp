@@ -45,7 +45,7 @@ const char* kForwardHelp =
     "                   evaluation uses 256 for a 224 input); default: to the input size\n"
     "  --labels FILE    class names, one per line, to print the top-5 classes (found automatically as\n"
     "                   labels.txt or NAME.labels.txt beside the weights file)\n"
-    "  --backend B      cpu (default: im2col + Eigen, threaded) or reference (naive loops)\n"
+    "  --backend B      cpu (default: im2col + packed matrix product, threaded) or reference (naive loops)\n"
     "  --threads N      threads for the cpu backend (default: all cores)\n"
     "  --dump DIR       write each layer's output as NN_name.npy and NN_name.png, and summary.json\n";
 

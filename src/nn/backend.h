@@ -1,6 +1,6 @@
 // Compute backends run a network's forward pass for one image. Each keeps its buffers between passes,
 // so a student stepping through layers or editing one does not pay for allocation again.
-//   CpuBackend: the fast kernels (im2col + Eigen GEMM, threaded).
+//   CpuBackend: the fast kernels (im2col + packed matrix product, threaded).
 //   RefBackend: the naive reference kernels, the oracle the tests compare every backend with.
 #pragma once
 

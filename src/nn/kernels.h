@@ -1,5 +1,5 @@
 // The CPU kernels of the forward pass, each in two versions with the same signature:
-//   convscope::nn::      fast (im2col + Eigen GEMM, threaded), used by the CPU backend;
+//   convscope::nn::      fast (im2col + the packed product of gemm.h, threaded), used by the CPU backend;
 //   convscope::nn::ref:: naive loops written straight from the definition, the tests' oracle.
 // Every output tensor must already have the shape the shape engine computed for the layer; the
 // kernels read hyperparameters from the Layer and never allocate per call except where noted.
