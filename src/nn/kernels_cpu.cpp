@@ -1,7 +1,7 @@
 // The fast CPU kernels. Convolution lowers each group to one matrix product: the input patches are
-// laid out as columns (im2col) and multiplied by the (out, in·kh·kw) weight matrix with Eigen, whose
-// GEMM is cache-blocked and vectorised. The other kernels are memory-bound loops, threaded over
-// channels or rows with OpenMP.
+// laid out as columns (im2col) and multiplied by the (out, in·kh·kw) weight matrix with gemm.h's packed
+// product. The fully connected layers are matrix-vector products by Eigen, split by rows between
+// threads; the other kernels are memory-bound loops, threaded over channels or rows with OpenMP.
 #include <omp.h>
 
 #include <Eigen/Core>
