@@ -2,13 +2,26 @@
 // of the 12×32 blocking, and on AlexNet's own shapes.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <random>
+#include <vector>
 
 #include "nn/gemm.h"
 #include "support.h"
 
 using namespace convscope;
 using namespace convscope::nn;
+
+namespace {
+double relative_error(const std::vector<float>& got, const std::vector<float>& want) {
+    double num = 0, den = 0;
+    for (size_t i = 0; i < got.size(); ++i) {
+        num += (double(got[i]) - want[i]) * (double(got[i]) - want[i]);
+        den += double(want[i]) * want[i];
+    }
+    return std::sqrt(num / den);
+}
+}  // namespace
 
 TEST_SUITE("gemm") {
 
@@ -24,15 +37,10 @@ TEST_CASE("gemm matches the reference on random shapes, including partial panels
         for (float& v : B) v = value(rng);
         gemm(M, N, K, A.data(), B.data(), C.data(), s);
         gemm_reference(M, N, K, A.data(), B.data(), R.data());
-        double num = 0, den = 0;
-        for (size_t i = 0; i < C.size(); ++i) {
-            num += (double(C[i]) - R[i]) * (double(C[i]) - R[i]);
-            den += double(R[i]) * R[i];
-        }
         CAPTURE(M);
         CAPTURE(N);
         CAPTURE(K);
-        CHECK(std::sqrt(num / den) < 1e-6);
+        CHECK(relative_error(C, R) < 1e-6);
     }
 }
 
@@ -46,12 +54,7 @@ TEST_CASE("gemm on AlexNet's conv2 shape (one group): 128 × 729 × 1200") {
     GemmScratch s;
     gemm(M, N, K, A.data(), B.data(), C.data(), s);
     gemm_reference(M, N, K, A.data(), B.data(), R.data());
-    double num = 0, den = 0;
-    for (size_t i = 0; i < C.size(); ++i) {
-        num += (double(C[i]) - R[i]) * (double(C[i]) - R[i]);
-        den += double(R[i]) * R[i];
-    }
-    CHECK(std::sqrt(num / den) < 1e-6);
+    CHECK(relative_error(C, R) < 1e-6);
 }
 
 }  // TEST_SUITE
