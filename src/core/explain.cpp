@@ -20,8 +20,6 @@ std::string unbreakable(std::string text) {
     return text;
 }
 
-std::string size2(int64_t h, int64_t w) { return std::to_string(h) + "×" + std::to_string(w); }
-
 std::string features(const Shape3& s) {
     return std::to_string(s.c) + "×" + std::to_string(s.h) + "×" + std::to_string(s.w) + " = " +
            group_digits(s.count());
@@ -34,9 +32,7 @@ std::string padding_words(const Pad4& p) {
            std::to_string(p.bottom) + " bottom, " + std::to_string(p.right) + " right";
 }
 
-std::string stride_words(Hw s) {
-    return s.square() ? "stride " + std::to_string(s.h) : "stride " + size2(s.h, s.w);
-}
+std::string stride_words(Hw s) { return "stride " + compact_dims_text(s.h, s.w); }
 
 // Wraps text at 100 columns with an indent, so paragraphs read well in a terminal.
 std::string wrap(const std::string& text, const std::string& indent = "  ") {
@@ -82,10 +78,10 @@ std::string stage_paragraph(const Layer& l, const Stage& st) {
     switch (l.type) {
         case LayerType::Conv: {
             const int64_t cin = st.input ? st.input->c : 0;
-            s += std::to_string(l.out) + " kernels of " + size2(l.kernel.h, l.kernel.w) + "×" +
+            s += std::to_string(l.out) + " kernels of " + dims_text(l.kernel.h, l.kernel.w) + "×" +
                  std::to_string(l.groups > 0 ? cin / l.groups : cin) + " slide over the " + in + " input with " +
                  stride_words(l.stride) + " and " + padding_words(l.pad);
-            if (!(l.dilation == Hw{1, 1})) s += ", dilated by " + (l.dilation.square() ? std::to_string(l.dilation.h) : size2(l.dilation.h, l.dilation.w));
+            if (!(l.dilation == Hw{1, 1})) s += ", dilated by " + compact_dims_text(l.dilation.h, l.dilation.w);
             s += ".";
             if (l.groups > 1 && cin > 0)
                 s += " The channels are split into " + std::to_string(l.groups) + " groups: each kernel sees only " +
@@ -95,7 +91,7 @@ std::string stage_paragraph(const Layer& l, const Stage& st) {
         }
         case LayerType::MaxPool:
         case LayerType::AvgPool: {
-            s += size2(l.kernel.h, l.kernel.w) + (l.type == LayerType::MaxPool ? " max" : " average") +
+            s += dims_text(l.kernel.h, l.kernel.w) + (l.type == LayerType::MaxPool ? " max" : " average") +
                  " pooling with " + stride_words(l.stride) + " and " + padding_words(l.pad) + ", rounding " +
                  (l.ceil ? "up" : "down") + ".";
             if (l.stride.h < l.kernel.h || l.stride.w < l.kernel.w)
@@ -103,7 +99,7 @@ std::string stage_paragraph(const Layer& l, const Stage& st) {
             break;
         }
         case LayerType::AdaptiveAvgPool:
-            s += "adaptive average pooling to a fixed " + size2(l.output_size.h, l.output_size.w) +
+            s += "adaptive average pooling to a fixed " + dims_text(l.output_size.h, l.output_size.w) +
                  " whatever the input size, so the classifier always gets the same number of features.";
             break;
         case LayerType::Lrn: {
@@ -136,9 +132,9 @@ std::string stage_paragraph(const Layer& l, const Stage& st) {
         if (st.macs > 0) s += "; " + group_digits(st.macs) + " MACs";
         s += ".";
         if (is_spatial_window(l.type))
-            s += " Each output value sees a patch of " + size2(st.rf.size_h, st.rf.size_w) +
+            s += " Each output value sees a patch of " + dims_text(st.rf.size_h, st.rf.size_w) +
                  " input pixels, and neighbouring outputs are " +
-                 (st.rf.jump_h == st.rf.jump_w ? std::to_string(st.rf.jump_h) : size2(st.rf.jump_h, st.rf.jump_w)) +
+                 compact_dims_text(st.rf.jump_h, st.rf.jump_w) +
                  " pixels apart.";
     }
     return s;
@@ -182,13 +178,13 @@ std::string tiling_section(const Network& net, const Analysis& a, const ExactInp
         if (!first_inexact && !st.exact && is_spatial_window(st.type) && st.output) first_inexact = st.index;
         if (!first_error && st.status == Severity::Error && !st.blocked) first_error = st.index;
     }
-    const std::string at = size2(net.input.h, net.input.w);
+    const std::string at = dims_text(net.input.h, net.input.w);
     std::string out = "\nDoes the input size tile?\n-------------------------\n";
     if (first_error && (!first_inexact || *first_error < *first_inexact)) {
         const Stage& st = a.stages[*first_error];
         std::string s = "No. At " + at + " " + st.name + " fails: " + st.messages.front().message + ".";
         s += " Input sizes for which every layer works and every division is exact: " + exact_inputs_text(whole) + ".";
-        if (whole.above_h && whole.above_w) s += " Proposed input: " + size2(*whole.above_h, *whole.above_w) + ".";
+        if (whole.above_h && whole.above_w) s += " Proposed input: " + dims_text(*whole.above_h, *whole.above_w) + ".";
         return out + wrap(s);
     }
     if (!first_inexact) {
@@ -203,7 +199,7 @@ std::string tiling_section(const Network& net, const Analysis& a, const ExactInp
     s += " Input sizes for which every window up to " + st.name + " fits exactly: " + exact_inputs_text(upto) + ".";
     s += " For the whole network: " + exact_inputs_text(whole) + ".";
     if (whole.above_h && whole.above_w)
-        s += " Proposed input: " + size2(*whole.above_h, *whole.above_w) +
+        s += " Proposed input: " + dims_text(*whole.above_h, *whole.above_w) +
              " (the nearest exact size above, so nothing is cropped).";
     out += wrap(s);
     if (l.type == LayerType::Conv && !l.ceil) {
@@ -213,7 +209,7 @@ std::string tiling_section(const Network& net, const Analysis& a, const ExactInp
         if (alt.output)
             out += "\n" + wrap("Rounding this convolution up instead, as cuda-convnet (the code the AlexNet paper ran "
                                "on) does for every convolution, gives " +
-                               size2(alt.output->h, alt.output->w) + ": " + formula_words(alt.formula) + ".");
+                               dims_text(alt.output->h, alt.output->w) + ": " + formula_words(alt.formula) + ".");
     }
     return out;
 }
@@ -252,7 +248,7 @@ std::string pooling_section(const Network& net) {
                           "division is exact, or the difference never shows.");
     const size_t d = *rs.first_difference;
     auto size_or_none = [](const Stage& st) {
-        return st.output ? size2(st.output->h, st.output->w) : std::string("no output");
+        return st.output ? dims_text(st.output->h, st.output->w) : std::string("no output");
     };
     std::string s = "They first differ at " + rs.floor.analysis.stages[d].name + ": " +
                     size_or_none(rs.floor.analysis.stages[d]) + " rounding down, " +
@@ -287,7 +283,7 @@ std::string printed_section(const Network& net, const Analysis& a, const ExactIn
     std::string out = "\nPrinted against computed\n------------------------\n";
     out += wrap("The source prints these neuron counts: the input, then each convolution and fully connected layer. "
                 "Computed here at the model's input size" +
-                (alt ? " and at the exact size " + size2(*whole.above_h, *whole.above_w) : std::string()) + ":");
+                (alt ? " and at the exact size " + dims_text(*whole.above_h, *whole.above_w) : std::string()) + ":");
     char cell[64];
     std::snprintf(cell, sizeof cell, "  %-8s %12s", "layer", "printed");
     out += cell;
@@ -315,9 +311,11 @@ std::string printed_section(const Network& net, const Analysis& a, const ExactIn
                  "hyperparameters" + (alt ? " at either size" : "") + ":";
         for (const Analysis* an : sizes) {
             const auto& o = an->stages[*row->stage].output;
-            if (o)
-                notes += " " + std::to_string(o->h) + "·" + std::to_string(o->w) + "·" + std::to_string(o->c) +
-                         " = " + group_digits(o->count()) + " at " + std::to_string(an->input.h) + ".";
+            if (!o) continue;
+            // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on " " + std::to_string(…).
+            notes += ' ';
+            notes += std::to_string(o->h) + "·" + std::to_string(o->w) + "·" + std::to_string(o->c);
+            notes += " = " + group_digits(o->count()) + " at " + std::to_string(an->input.h) + ".";
         }
         notes += " The printed figure is a misprint. ";
     }

@@ -26,9 +26,11 @@ constexpr std::array<TypeInfo, 10> kTypes{{
 }};
 }  // namespace
 
-std::string shape_text(const Shape3& s) {
-    return std::to_string(s.c) + "×" + std::to_string(s.h) + "×" + std::to_string(s.w);
-}
+std::string shape_text(const Shape3& s) { return std::to_string(s.c) + "×" + dims_text(s.h, s.w); }
+
+std::string dims_text(int64_t h, int64_t w) { return std::to_string(h) + "×" + std::to_string(w); }
+
+std::string compact_dims_text(int64_t h, int64_t w) { return h == w ? std::to_string(h) : dims_text(h, w); }
 
 std::string_view type_name(LayerType t) {
     for (const auto& i : kTypes)

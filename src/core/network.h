@@ -42,6 +42,10 @@ enum class LayerType { Conv, MaxPool, AvgPool, AdaptiveAvgPool, Lrn, Relu, Dropo
 
 // "3×227×227"
 std::string shape_text(const Shape3& s);
+// "13×11": a height and a width.
+std::string dims_text(int64_t h, int64_t w);
+// "13" when height and width agree, else "13×11": kernels, strides and receptive fields in tables.
+std::string compact_dims_text(int64_t h, int64_t w);
 
 std::string_view type_name(LayerType t);                      // "conv", "maxpool", …
 std::optional<LayerType> parse_type_name(std::string_view s);  // inverse of type_name

@@ -36,8 +36,6 @@ struct Counter {
     }
 };
 
-std::string times(int64_t a, int64_t b) { return std::to_string(a) + "×" + std::to_string(b); }
-
 bool same_arithmetic(const WindowParams& a, const WindowParams& b) {
     return a.in == b.in && a.kernel == b.kernel && a.stride == b.stride && a.pad_begin == b.pad_begin &&
            a.pad_end == b.pad_end && a.dilation == b.dilation && a.rounding == b.rounding;
@@ -65,12 +63,12 @@ void check_hyperparameters(const Layer& l, Stage& st) {
               " must be ≥ 1, got " + std::to_string(l.out));
     if (is_spatial_window(l.type)) {
         if (l.kernel.h < 1 || l.kernel.w < 1)
-            error("kernel must be ≥ 1, got " + times(l.kernel.h, l.kernel.w));
+            error("kernel must be ≥ 1, got " + dims_text(l.kernel.h, l.kernel.w));
         if (l.stride.h < 1 || l.stride.w < 1)
-            error("stride must be ≥ 1, got " + times(l.stride.h, l.stride.w) +
+            error("stride must be ≥ 1, got " + dims_text(l.stride.h, l.stride.w) +
                   " (a stride of 0 would never move the window)");
         if (l.dilation.h < 1 || l.dilation.w < 1)
-            error("dilation must be ≥ 1, got " + times(l.dilation.h, l.dilation.w));
+            error("dilation must be ≥ 1, got " + dims_text(l.dilation.h, l.dilation.w));
         if (l.pad.top < 0 || l.pad.left < 0 || l.pad.bottom < 0 || l.pad.right < 0)
             error("padding must be ≥ 0");
     }
@@ -79,7 +77,7 @@ void check_hyperparameters(const Layer& l, Stage& st) {
     if (l.type == LayerType::Dropout && !(l.ratio >= 0.0 && l.ratio < 1.0))
         error("ratio must be in [0, 1), got " + std::to_string(l.ratio));
     if (l.type == LayerType::AdaptiveAvgPool && (l.output_size.h < 1 || l.output_size.w < 1))
-        error("output size must be ≥ 1, got " + times(l.output_size.h, l.output_size.w));
+        error("output size must be ≥ 1, got " + dims_text(l.output_size.h, l.output_size.w));
     if (l.type == LayerType::Fc && l.in_features < 0)
         error("expected input features must be ≥ 0, got " + std::to_string(l.in_features));
 }
@@ -226,12 +224,12 @@ Stage analyze_layer(const Layer& l, size_t index, const std::optional<Shape3>& i
                 const int64_t wh = adaptive_max_window(in.h, out.h);
                 const int64_t ww = adaptive_max_window(in.w, out.w);
                 st.exact = in.h % out.h == 0 && in.w % out.w == 0;
-                st.formula = "adaptive: " + times(in.h, in.w) + " → " + times(out.h, out.w) +
-                             (st.exact ? " (windows of " + times(in.h / out.h, in.w / out.w) + ")"
-                                       : " (uneven windows, up to " + times(wh, ww) + ")");
+                st.formula = "adaptive: " + dims_text(in.h, in.w) + " → " + dims_text(out.h, out.w) +
+                             (st.exact ? " (windows of " + dims_text(in.h / out.h, in.w / out.w) + ")"
+                                       : " (uneven windows, up to " + dims_text(wh, ww) + ")");
                 if (!st.exact)
                     st.messages.push_back({Severity::Warning, "the input does not divide evenly into " +
-                                                                  times(out.h, out.w) + " windows: they overlap"});
+                                                                  dims_text(out.h, out.w) + " windows: they overlap"});
                 grow_rf(st.rf, wh, ww, std::max<int64_t>(1, in.h / out.h), std::max<int64_t>(1, in.w / out.w), c);
                 break;
             }
@@ -254,7 +252,7 @@ Stage analyze_layer(const Layer& l, size_t index, const std::optional<Shape3>& i
                 st.params = c.add(c.mul(weights_in, l.out), l.bias ? l.out : 0);
                 if (l.in_features > 0 && l.in_features != features) {
                     error("expects " + std::to_string(l.in_features) + " input features (its weights are " +
-                          times(l.out, l.in_features) + "), got " + std::to_string(features) + " (" +
+                          dims_text(l.out, l.in_features) + "), got " + std::to_string(features) + " (" +
                           shape_text(in) + ")");
                     ok = false;
                     break;

@@ -40,12 +40,12 @@ std::string group_digits(int64_t n) {
 
 namespace {
 
-std::string hw_text(Hw v) { return v.square() ? std::to_string(v.h) : std::to_string(v.h) + "×" + std::to_string(v.w); }
-std::string kernel_text(Hw v) { return std::to_string(v.h) + "×" + std::to_string(v.w); }
+std::string hw_text(Hw v) { return compact_dims_text(v.h, v.w); }
+std::string kernel_text(Hw v) { return dims_text(v.h, v.w); }
 
 std::string pad_text(const Pad4& p) {
     if (p.uniform()) return std::to_string(p.top);
-    if (p.symmetric()) return std::to_string(p.top) + "×" + std::to_string(p.left);
+    if (p.symmetric()) return dims_text(p.top, p.left);
     return "[" + std::to_string(p.top) + "," + std::to_string(p.left) + "," + std::to_string(p.bottom) + "," +
            std::to_string(p.right) + "]";
 }
@@ -59,8 +59,6 @@ std::string number_text(double v) {
     }
     return buf;
 }
-
-std::string size_text(int64_t h, int64_t w) { return h == w ? std::to_string(h) : std::to_string(h) + "×" + std::to_string(w); }
 
 // One layer's row, as plain strings and numbers; each format decides how to show them.
 struct Row {
@@ -80,8 +78,8 @@ std::vector<Row> build_rows(const Network& net, const Analysis& a) {
         r.input = st.input ? shape_text(*st.input) : "—";
         r.output = st.output ? shape_text(*st.output) : "—";
         r.formula = st.formula;
-        r.rf = st.output ? size_text(st.rf.size_h, st.rf.size_w) : "—";
-        r.jump = st.output ? size_text(st.rf.jump_h, st.rf.jump_w) : "—";
+        r.rf = st.output ? compact_dims_text(st.rf.size_h, st.rf.size_w) : "—";
+        r.jump = st.output ? compact_dims_text(st.rf.jump_h, st.rf.jump_w) : "—";
         for (const auto& m : st.messages) {
             const std::string labelled = std::string(severity_name(m.severity)) + ": " + m.message;
             r.messages += (r.messages.empty() ? "" : "; ") + labelled;
