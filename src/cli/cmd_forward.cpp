@@ -100,19 +100,6 @@ int type_width(const Network& net) {
     return static_cast<int>(w);
 }
 
-std::string pad_left(const std::string& s, size_t width) {
-    return s.size() < width ? std::string(width - s.size(), ' ') + s : s;
-}
-
-// Pads UTF-8 text to a display width (every character here is one column wide).
-std::string pad_to(std::string s, size_t width) {
-    size_t w = 0;
-    for (unsigned char ch : s)
-        if ((ch & 0xC0) != 0x80) ++w;
-    if (w < width) s.append(width - w, ' ');
-    return s;
-}
-
 std::string general(double v) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.4g", v);
@@ -294,7 +281,7 @@ int cmd_forward(const std::vector<std::string>& args_in, std::ostream& out, std:
         const Stats st = stats_of(r.outputs[i]);
         total += r.ms[i];
         // The shape is padded by hand: "×" takes two bytes but one column, which printf cannot know.
-        const std::string shape = pad_to(shape_text(r.outputs[i].shape), 13);
+        const std::string shape = pad_right(shape_text(r.outputs[i].shape), 13);
         std::snprintf(line, sizeof line, "  %3zu  %-*s %-*s %s %9s %11s %11s %11s\n", i + 1, nw,
                       s->net.layers[i].name.c_str(), tw, std::string(type_name(s->net.layers[i].type)).c_str(),
                       shape.c_str(), fixed(r.ms[i], 3).c_str(), general(st.min).c_str(), general(st.mean).c_str(),

@@ -43,9 +43,7 @@ std::string wrap(const std::string& text, const std::string& indent = "  ") {
         size_t j = text.find(' ', i);
         if (j == std::string::npos) j = text.size();
         const std::string word = text.substr(i, j - i);
-        size_t w = 0;
-        for (unsigned char ch : word)
-            if ((ch & 0xC0) != 0x80) ++w;
+        const size_t w = display_width(word);
         if (line_width > indent.size() && line_width + 1 + w > 100) {
             out += line + "\n";
             line = indent;

@@ -28,16 +28,6 @@ std::string_view format_extension(TableFormat f) {
     return "";
 }
 
-std::string group_digits(int64_t n) {
-    std::string digits = std::to_string(n < 0 ? -n : n);
-    std::string out;
-    for (size_t i = 0; i < digits.size(); ++i) {
-        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-        out += digits[i];
-    }
-    return n < 0 ? "-" + out : out;
-}
-
 namespace {
 
 std::string hw_text(Hw v) { return compact_dims_text(v.h, v.w); }
@@ -88,23 +78,6 @@ std::vector<Row> build_rows(const Network& net, const Analysis& a) {
         rows.push_back(std::move(r));
     }
     return rows;
-}
-
-// Display width of UTF-8 text: every character here (×, −, ·, →) is one column wide.
-size_t display_width(std::string_view s) {
-    size_t n = 0;
-    for (unsigned char ch : s)
-        if ((ch & 0xC0) != 0x80) ++n;
-    return n;
-}
-
-std::string pad_right(const std::string& s, size_t width) {
-    const size_t w = display_width(s);
-    return w >= width ? s : s + std::string(width - w, ' ');
-}
-std::string pad_left(const std::string& s, size_t width) {
-    const size_t w = display_width(s);
-    return w >= width ? s : std::string(width - w, ' ') + s;
 }
 
 std::string count_or_dash(const Stage& st, int64_t v) { return st.output || v != 0 ? group_digits(v) : "—"; }

@@ -9,6 +9,7 @@
 
 #include "core/network.h"
 #include "core/shape_engine.h"
+#include "core/text.h"
 
 namespace convscope {
 
@@ -19,9 +20,6 @@ std::string_view format_extension(TableFormat f);                  // ".txt", ".
 
 // "96, 11×11/4, pad 0, groups 2": a layer's hyperparameters in a table cell.
 std::string layer_summary(const Layer& l);
-
-// 60965224 → "60,965,224"
-std::string group_digits(int64_t n);
 
 // The whole table in one format. `analysis` must come from analyze(net).
 std::string format_table(const Network& net, const Analysis& analysis, TableFormat format);
