@@ -184,7 +184,7 @@ nn::Tensor vector_as_map(const nn::Tensor& t) {
 }
 
 // Writes every layer's output (.npy and a .png grid of its channels) and summary.json into `dir`.
-bool dump(const std::string& dir, const cli::RunSetup& s, const nn::ForwardResult& r,
+bool dump(const std::string& dir, const cli::RunSetup& s, const nn::ForwardResult& r, const std::vector<Stats>& stats,
           const std::vector<std::pair<size_t, float>>& top, const std::vector<std::string>& labels,
           std::ostream& err) {
     namespace fs = std::filesystem;
@@ -220,7 +220,7 @@ bool dump(const std::string& dir, const cli::RunSetup& s, const nn::ForwardResul
                 return false;
             }
         }
-        const Stats st = stats_of(r.outputs[i]);
+        const Stats& st = stats[i];
         const Shape3& sh = r.outputs[i].shape;
         layers.push_back({{"index", i + 1},
                           {"name", s.net.layers[i].name},
@@ -277,8 +277,9 @@ int cmd_forward(const std::vector<std::string>& args_in, std::ostream& out, std:
                   "ms", "min", "mean", "max");
     out << line;
     double total = 0;
+    std::vector<Stats> stats;  // printed here and written by --dump: computed once
     for (size_t i = 0; i < r.outputs.size(); ++i) {
-        const Stats st = stats_of(r.outputs[i]);
+        const Stats& st = stats.emplace_back(stats_of(r.outputs[i]));
         total += r.ms[i];
         // The shape is padded by hand: "×" takes two bytes but one column, which printf cannot know.
         const std::string shape = pad_right(shape_text(r.outputs[i].shape), 13);
@@ -303,7 +304,7 @@ int cmd_forward(const std::vector<std::string>& args_in, std::ostream& out, std:
     if (top.empty() && !labels.empty())
         out << "\n(no top-5: the last layer's output is " << shape_text(last) << ", not a vector of class scores)\n";
     if (const auto dir = args.get("--dump")) {
-        if (!dump(*dir, *s, r, top, labels, err)) return kExitUsage;
+        if (!dump(*dir, *s, r, stats, top, labels, err)) return kExitUsage;
         out << "\nwrote " << r.outputs.size() << " layers to " << *dir << "\n";
     }
     return kExitOk;
