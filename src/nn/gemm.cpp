@@ -61,13 +61,12 @@ void micro_kernel(int64_t K, const float* a, const float* b, float* c, int64_t l
 
 }  // namespace
 
-namespace {
-
-void gemm_panels(int64_t M, int64_t N, int64_t K, const float* A, const float* B, float* pb, float* C,
-                 GemmScratch& s) {
+void gemm(int64_t M, int64_t N, int64_t K, const float* A, const float* B, float* C, GemmScratch& s) {
     const int64_t mp = (M + MR - 1) / MR, np = (N + NR - 1) / NR;
     s.a.resize(static_cast<size_t>(mp * MR * K));
+    s.b.resize(static_cast<size_t>(np * NR * K));
     float* pa = s.a.data();
+    float* pb = s.b.data();
     const bool parallel = M * N * K >= (int64_t{1} << 18);
 #pragma omp parallel if (parallel)
     {
@@ -98,13 +97,6 @@ void gemm_panels(int64_t M, int64_t N, int64_t K, const float* A, const float* B
                 micro_kernel(K, pa + p * K * MR, pb + q * K * NR, C + p * MR * N + q * NR, N,
                              std::min(MR, M - p * MR), std::min(NR, N - q * NR));
     }
-}
-
-}  // namespace
-
-void gemm(int64_t M, int64_t N, int64_t K, const float* A, const float* B, float* C, GemmScratch& s) {
-    s.b.resize(static_cast<size_t>((N + NR - 1) / NR * NR * K));
-    gemm_panels(M, N, K, A, B, s.b.data(), C, s);
 }
 
 #else
