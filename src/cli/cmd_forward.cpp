@@ -148,13 +148,9 @@ std::vector<std::string> read_labels(const Args& args, const std::string& weight
 // Up to five (index, probability) pairs from the last layer; softmax is applied if the network's
 // last layer is not one already.
 std::vector<std::pair<size_t, float>> top5(const nn::Tensor& last, bool is_softmax) {
-    std::vector<float> p(last.data.begin(), last.data.end());
-    if (!is_softmax && !p.empty()) {
-        const float m = *std::max_element(p.begin(), p.end());
-        double sum = 0;
-        for (float& v : p) sum += (v = std::exp(v - m));
-        for (float& v : p) v = static_cast<float>(v / sum);
-    }
+    nn::Tensor probabilities = last;
+    if (!is_softmax) nn::softmax(last, probabilities);
+    const auto& p = probabilities.data;
     std::vector<size_t> idx(p.size());
     std::iota(idx.begin(), idx.end(), 0);
     const size_t k = std::min<size_t>(5, idx.size());
