@@ -21,12 +21,21 @@ void gemm_reference(int64_t M, int64_t N, int64_t K, const float* A, const float
         }
 }
 
+void DenseSource::pack_panel(int64_t c0, int64_t n, float* dst) const {
+    for (int64_t k = 0; k < k_; ++k)
+        std::memcpy(dst + k * kPanel, b_ + k * n_ + c0, static_cast<size_t>(n) * sizeof(float));
+}
+
+void gemm(int64_t M, int64_t N, int64_t K, const float* A, const float* B, float* C, GemmScratch& s) {
+    gemm(M, N, K, A, DenseSource(B, K, N), C, s);
+}
+
 #if defined(__AVX512F__)
 
 namespace {
 
-constexpr int64_t MR = 12;  // rows of C per micro-kernel call
-constexpr int64_t NR = 32;  // columns of C per call: two 16-float vectors
+constexpr int64_t MR = 12;                     // rows of C per micro-kernel call
+constexpr int64_t NR = MatrixSource::kPanel;  // columns of C per call: two 16-float vectors
 
 // One 12×32 block of C from a packed A panel (K × 12, k-major) and a packed B panel (K × 32): every
 // step loads two vectors of B and broadcasts 12 values of A into 24 fused multiply-adds.
@@ -61,13 +70,12 @@ void micro_kernel(int64_t K, const float* a, const float* b, float* c, int64_t l
 
 }  // namespace
 
-void gemm(int64_t M, int64_t N, int64_t K, const float* A, const float* B, float* C, GemmScratch& s) {
+void gemm(int64_t M, int64_t N, int64_t K, const float* A, const MatrixSource& B, float* C, GemmScratch& s) {
     const int64_t mp = (M + MR - 1) / MR, np = (N + NR - 1) / NR;
     s.a.resize(static_cast<size_t>(mp * MR * K));
-    s.b.resize(static_cast<size_t>(np * NR * K));
-    float* pa = s.a.data();
-    float* pb = s.b.data();
     const bool parallel = M * N * K >= (int64_t{1} << 18);
+    s.b.resize(static_cast<size_t>((parallel ? omp_get_max_threads() : 1) * NR * K));
+    float* pa = s.a.data();
 #pragma omp parallel if (parallel)
     {
         // A panels: (K × 12), rows past M are zero.
@@ -80,30 +88,43 @@ void gemm(int64_t M, int64_t N, int64_t K, const float* A, const float* B, float
                     dst[k * MR + i] = r < M ? A[r * K + k] : 0.0f;
                 }
         }
-        // B panels: (K × 32), columns past N are zero.
-#pragma omp for schedule(static)
-        for (int64_t q = 0; q < np; ++q) {
-            float* dst = pb + q * K * NR;
+        // The (B panel, A panel) pairs are split evenly between the threads in B-panel-major order.
+        // A thread packs each B panel it meets (K × 32, columns past N zero) into its own buffer and
+        // runs it against its A panels while it is still in cache: the packed B never goes to memory.
+        // A panel that straddles two threads' shares is packed by both, a small price for the balance.
+        float* pb = s.b.data() + static_cast<size_t>(omp_get_thread_num()) * K * NR;
+        const int64_t nt = omp_get_num_threads(), t = omp_get_thread_num(), pairs = np * mp;
+        int64_t packed = -1;
+        for (int64_t i = pairs * t / nt; i < pairs * (t + 1) / nt; ++i) {
+            const int64_t q = i / mp, p = i % mp;
             const int64_t c0 = q * NR, n = std::min(NR, N - c0);
-            for (int64_t k = 0; k < K; ++k) {
-                std::memcpy(dst + k * NR, B + k * N + c0, static_cast<size_t>(n) * sizeof(float));
-                std::fill(dst + k * NR + n, dst + (k + 1) * NR, 0.0f);
+            if (q != packed) {
+                B.pack_panel(c0, n, pb);
+                if (n < NR)
+                    for (int64_t k = 0; k < K; ++k) std::fill(pb + k * NR + n, pb + (k + 1) * NR, 0.0f);
+                packed = q;
             }
+            micro_kernel(K, pa + p * K * MR, pb, C + p * MR * N + c0, N, std::min(MR, M - p * MR), n);
         }
-        // Column panels outermost, so that a thread reuses its B panel from cache across all of A.
-#pragma omp for collapse(2) schedule(static)
-        for (int64_t q = 0; q < np; ++q)
-            for (int64_t p = 0; p < mp; ++p)
-                micro_kernel(K, pa + p * K * MR, pb + q * K * NR, C + p * MR * N + q * NR, N,
-                             std::min(MR, M - p * MR), std::min(NR, N - q * NR));
     }
 }
 
 #else
 
-void gemm(int64_t M, int64_t N, int64_t K, const float* A, const float* B, float* C, GemmScratch&) {
+// Without AVX-512, Eigen multiplies; a source that is not already a dense matrix is gathered into one
+// first, a panel at a time.
+void gemm(int64_t M, int64_t N, int64_t K, const float* A, const MatrixSource& B, float* C, GemmScratch& s) {
     using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-    Eigen::Map<const RowMatrix> a(A, M, K), b(B, K, N);
+    constexpr int64_t NR = MatrixSource::kPanel;
+    s.a.resize(static_cast<size_t>(K * NR));
+    s.b.resize(static_cast<size_t>(K * N));
+    for (int64_t c0 = 0; c0 < N; c0 += NR) {
+        const int64_t n = std::min(NR, N - c0);
+        B.pack_panel(c0, n, s.a.data());
+        for (int64_t k = 0; k < K; ++k)
+            std::memcpy(s.b.data() + k * N + c0, s.a.data() + k * NR, static_cast<size_t>(n) * sizeof(float));
+    }
+    Eigen::Map<const RowMatrix> a(A, M, K), b(s.b.data(), K, N);
     Eigen::Map<RowMatrix> c(C, M, N);
     c.noalias() = a * b;
 }

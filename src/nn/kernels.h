@@ -13,9 +13,9 @@
 
 namespace convscope::nn {
 
-// Reusable working memory for convolution (the im2col matrix), kept across layers and passes.
+// Reusable working memory for convolution, kept across layers and passes.
 struct Scratch {
-    FloatBuffer columns;
+    FloatBuffer phased;   // the input padded and split by column phase (kernels_cpu.cpp)
     GemmScratch gemm;
 };
 

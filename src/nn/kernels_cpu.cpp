@@ -9,6 +9,10 @@
 #include <cmath>
 #include <limits>
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 #include "nn/kernels.h"
 
 namespace convscope::nn {
@@ -23,39 +27,107 @@ int g_threads = 0;
 // Below this many values a parallel region costs more (waking the threads) than it saves.
 constexpr int64_t kParallelMin = 1 << 15;
 
-// Columns for one group: rows are (ic, ky, kx), columns are output positions (oy, ox).
+// The input rows padded left and right with zeros and split by column phase (x mod stride), so that
+// every row of the im2col matrix is a run of contiguous copies whatever the stride and padding:
+//   phased (C, H, stride_w, L) with phased[c][y][p][j] = padded row y of channel c at x = j·stride_w + p,
+// where L covers every column an output reads (with ceil rounding a window may reach past the padding:
+// zeros there too). It costs one pass over the input.
+struct Phased {
+    const float* data;
+    int64_t sw, len;
+    const float* line(int64_t c, int64_t h, int64_t y, int64_t phase) const {
+        return data + ((c * h + y) * sw + phase) * len;
+    }
+};
+
+Phased phase_split(const Tensor& in, const Layer& l, int64_t wo, FloatBuffer& buf) {
+    const int64_t C = in.shape.c, H = in.shape.h, W = in.shape.w;
+    const int64_t sw = l.stride.w, pl = l.pad.left;
+    const int64_t len = std::max((pl + W + l.pad.right + sw - 1) / sw, wo + (l.kernel.w - 1) * l.dilation.w / sw);
+    buf.resize(static_cast<size_t>(C * H * sw * len));
+    float* out = buf.data();
+#pragma omp parallel for schedule(static) if (C * H * sw * len >= kParallelMin)
+    for (int64_t cy = 0; cy < C * H; ++cy) {
+        const float* src = in.ptr() + cy * W;
+        float* dst = out + cy * sw * len;
+        for (int64_t p = 0; p < sw; ++p)
+            for (int64_t j = 0; j < len; ++j) {
+                const int64_t x = j * sw + p - pl;
+                dst[p * len + j] = (x >= 0 && x < W) ? src[x] : 0.0f;
+            }
+    }
+    return {out, sw, len};
+}
+
+// Copies len ≤ 32 floats (zeros when src is null): the runs in a panel are short, and a call to
+// memmove for each costs more than the copy.
+inline void copy_short(const float* src, int64_t len, float* dst) {
+#if defined(__AVX512F__)
+    const __mmask16 m0 = len >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << len) - 1);
+    const __mmask16 m1 = len >= 32 ? __mmask16(0xFFFF) : len > 16 ? __mmask16((1u << (len - 16)) - 1) : __mmask16(0);
+    const __m512 v0 = src ? _mm512_maskz_loadu_ps(m0, src) : _mm512_setzero_ps();
+    const __m512 v1 = src && m1 ? _mm512_maskz_loadu_ps(m1, src + 16) : _mm512_setzero_ps();
+    _mm512_mask_storeu_ps(dst, m0, v0);
+    if (m1) _mm512_mask_storeu_ps(dst + 16, m1, v1);
+#else
+    if (src)
+        std::copy(src, src + len, dst);
+    else
+        std::fill(dst, dst + len, 0.0f);
+#endif
+}
+
+// The im2col matrix of one group, never written out whole: rows are (ic, ky, kx), columns are output
+// positions (oy, ox), and the product asks for it 32 columns at a time, already in its panel layout.
 //   columns (Cg·kh·kw, Ho·Wo)
-void im2col(const Tensor& in, const Layer& l, int64_t c0, int64_t cg, int64_t ho, int64_t wo, float* columns) {
-    const int64_t kh = l.kernel.h, kw = l.kernel.w;
-    const int64_t rows = cg * kh * kw;
-    const int64_t H = in.shape.h, W = in.shape.w;
-#pragma omp parallel for schedule(static) if (rows * ho * wo >= kParallelMin)
-    for (int64_t r = 0; r < rows; ++r) {
-        const int64_t ic = r / (kh * kw);
-        const int64_t ky = (r / kw) % kh;
-        const int64_t kx = r % kw;
-        const float* src = in.channel(c0 + ic);
-        float* dst = columns + r * ho * wo;
-        for (int64_t oy = 0; oy < ho; ++oy) {
-            const int64_t iy = oy * l.stride.h - l.pad.top + ky * l.dilation.h;
-            float* row = dst + oy * wo;
-            if (iy < 0 || iy >= H) {
-                std::fill(row, row + wo, 0.0f);
-                continue;
+// Each panel row is one or more contiguous copies (one per output row the 32 positions touch) from the
+// phase-split input, or from the input itself when there is no horizontal stride or padding; zeros
+// where the window falls in the top or bottom padding.
+class Im2colSource final : public MatrixSource {
+public:
+    Im2colSource(const Tensor& in, const Phased* ph, const Layer& l, int64_t c0, int64_t cg, int64_t wo)
+        : in_(in), ph_(ph), l_(l), c0_(c0), rows_(cg * l.kernel.h * l.kernel.w), wo_(wo) {}
+
+    void pack_panel(int64_t p0, int64_t n, float* dst) const override {
+        const int64_t kh = l_.kernel.h, kw = l_.kernel.w, H = in_.shape.h, W = in_.shape.w;
+        // The output rows the panel's positions fall in: the same for every row of the panel.
+        struct Run {
+            int64_t j, oy, ox, len;
+        };
+        Run runs[kPanel];
+        int64_t nruns = 0;
+        for (int64_t j = 0; j < n;) {
+            const int64_t oy = (p0 + j) / wo_, ox = (p0 + j) % wo_;
+            const int64_t len = std::min(n - j, wo_ - ox);
+            runs[nruns++] = {j, oy, ox, len};
+            j += len;
+        }
+        // Input rows of channel c start at base(c) + y·pitch.
+        const int64_t pitch = ph_ ? ph_->sw * ph_->len : W;
+        int64_t ic = 0, ky = 0, kx = 0;
+        for (int64_t r = 0; r < rows_; ++r) {
+            // Where output column 0 reads from, in the padded row: x = kx·dilation (phase, then offset).
+            const int64_t x = kx * l_.dilation.w;
+            const float* base = ph_ ? ph_->line(c0_ + ic, H, 0, x % ph_->sw) + x / ph_->sw : in_.channel(c0_ + ic) + x;
+            float* row = dst + r * kPanel;
+            for (int64_t t = 0; t < nruns; ++t) {
+                const Run& u = runs[t];
+                const int64_t iy = u.oy * l_.stride.h - l_.pad.top + ky * l_.dilation.h;
+                copy_short(iy < 0 || iy >= H ? nullptr : base + iy * pitch + u.ox, u.len, row + u.j);
             }
-            const float* line = src + iy * W;
-            const int64_t x_off = kx * l.dilation.w - l.pad.left;
-            if (l.stride.w == 1 && x_off >= 0 && x_off + wo <= W) {
-                std::copy(line + x_off, line + x_off + wo, row);  // the common interior case
-                continue;
-            }
-            for (int64_t ox = 0; ox < wo; ++ox) {
-                const int64_t ix = ox * l.stride.w + x_off;
-                row[ox] = (ix >= 0 && ix < W) ? line[ix] : 0.0f;
+            if (++kx == kw) {
+                kx = 0;
+                if (++ky == kh) ky = 0, ++ic;
             }
         }
     }
-}
+
+private:
+    const Tensor& in_;
+    const Phased* ph_;
+    const Layer& l_;
+    int64_t c0_, rows_, wo_;
+};
 
 }  // namespace
 
@@ -78,15 +150,18 @@ void conv2d(const Tensor& in, const Layer& l, const float* weight, const float* 
     // A 1×1 convolution with stride 1 and no padding reads the input as it is: no columns needed.
     const bool direct = l.kernel.h == 1 && l.kernel.w == 1 && l.stride.h == 1 && l.stride.w == 1 &&
                         l.pad == Pad4{} && ho == in.shape.h && wo == in.shape.w;
-    if (!direct) s.columns.resize(static_cast<size_t>(k * ho * wo));
+    // Without horizontal stride or padding the input rows are read in place.
+    Phased phased{};
+    const bool split = !direct && (l.stride.w != 1 || l.pad.left != 0 || l.pad.right != 0);
+    if (split) phased = phase_split(in, l, wo, s.phased);
     for (int64_t g = 0; g < groups; ++g) {
-        const float* cols = in.channel(g * cg_in);
-        if (!direct) {
-            im2col(in, l, g * cg_in, cg_in, ho, wo, s.columns.data());
-            cols = s.columns.data();
-        }
         // (out/groups, in/groups·kh·kw) · (in/groups·kh·kw, Ho·Wo) → (out/groups, Ho·Wo)
-        gemm(cg_out, ho * wo, k, weight + g * cg_out * k, cols, out.channel(g * cg_out), s.gemm);
+        const float* w = weight + g * cg_out * k;
+        if (direct)
+            gemm(cg_out, ho * wo, k, w, in.channel(g * cg_in), out.channel(g * cg_out), s.gemm);
+        else
+            gemm(cg_out, ho * wo, k, w, Im2colSource(in, split ? &phased : nullptr, l, g * cg_in, cg_in, wo),
+                 out.channel(g * cg_out), s.gemm);
     }
     if (bias) {
 #pragma omp parallel for schedule(static) if (out.shape.count() >= kParallelMin)
