@@ -20,6 +20,7 @@ public:
         if (!(input.shape == net.input))
             return "the input is " + shape_text(input.shape) + ", the network expects " + shape_text(net.input);
         if (auto e = check_weights(net, a, w)) return e;
+        const auto start = std::chrono::steady_clock::now();
         r.outputs.resize(net.layers.size());
         r.ms.assign(net.layers.size(), 0.0);
         const Tensor* prev = &input;
@@ -57,6 +58,7 @@ public:
             r.ms[i] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
             prev = &out;
         }
+        r.total_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
         return std::nullopt;
     }
 

@@ -19,7 +19,8 @@ namespace convscope::nn {
 
 struct ForwardResult {
     std::vector<Tensor> outputs;  // one per layer: (C, H, W) as the shape engine says
-    std::vector<double> ms;       // wall time per layer, milliseconds
+    std::vector<double> ms;       // time per layer, milliseconds: wall time on the CPU, GPU time on a GPU
+    double total_ms = 0;          // the whole pass as the caller waits for it (uploads and read-backs too)
 };
 
 class Backend {
@@ -30,6 +31,12 @@ public:
     // analysis has errors, the weights do not fit, or the input has the wrong shape.
     virtual std::optional<std::string> forward(const Network& net, const Analysis& a, const NetworkWeights& w,
                                                const Tensor& input, ForwardResult& result) = 0;
+    // Why this backend cannot run `net` (a layer it lacks, a buffer past the device's limits), or
+    // nothing when it can. The caller then runs the network on the CPU and says so.
+    virtual std::optional<std::string> unsupported(const Network&, const Analysis&) const { return std::nullopt; }
+    // Whether forward() fills every layer's output (the default) or only the last layer's: a GPU
+    // backend then leaves the others on the device, which is what a benchmark wants.
+    virtual void set_read_back_all(bool) {}
 };
 
 std::unique_ptr<Backend> make_cpu_backend();

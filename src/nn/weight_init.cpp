@@ -187,6 +187,7 @@ size_t update_seeded_weights(const Network& net, const Analysis& a, const InitOp
     w.designed_first_conv = designed;
     w.origin = "seeded He-normal (seed " + std::to_string(o.seed) + ")" +
                (designed ? ", first convolution designed (Gabor edges, colour-opponent blobs)" : "");
+    if (regenerated > 0) ++w.revision;
     return regenerated;
 }
 

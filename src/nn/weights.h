@@ -27,6 +27,8 @@ struct NetworkWeights {
     // The first conv's filters were designed (Gabor edges, colour-opponent blobs), not learned:
     // every view that shows them must say so.
     bool designed_first_conv = false;
+    // Whoever changes values in place bumps this, so that a GPU backend knows to upload them again.
+    uint64_t revision = 0;
 };
 
 // The weight shape layer `index` needs given the analysis (conv: (out, in/groups, kh, kw); fc:
