@@ -28,7 +28,8 @@ const char* kForwardHelp =
     "Usage: convscope forward [--preset NAME | --model FILE | --onnx FILE] [--input H[xW]]\n"
     "                         [--weights FILE.safetensors | --seed N]\n"
     "                         [--image FILE | --pattern NAME | --input-npy FILE.npy] [--normalize N]\n"
-    "                         [--labels FILE] [--backend cpu|reference] [--threads N] [--dump DIR]\n"
+    "                         [--labels FILE] [--backend cpu|gl|reference] [--threads N]\n"
+    "                         [--shader-dir DIR] [--dump DIR]\n"
     "\n"
     "Runs one real forward pass and prints every layer's shape, time and the range of its values.\n"
     "\n"
@@ -45,8 +46,12 @@ const char* kForwardHelp =
     "                   evaluation uses 256 for a 224 input); default: to the input size\n"
     "  --labels FILE    class names, one per line, to print the top-5 classes (found automatically as\n"
     "                   labels.txt or NAME.labels.txt beside the weights file)\n"
-    "  --backend B      cpu (default: im2col + packed matrix product, threaded) or reference (naive loops)\n"
+    "  --backend B      cpu (default: im2col + packed matrix product, threaded), gl (OpenGL 4.3 compute\n"
+    "                   shaders on the GPU, no window needed; falls back to cpu with a note where it\n"
+    "                   cannot run) or reference (naive loops)\n"
     "  --threads N      threads for the cpu backend (default: all cores)\n"
+    "  --shader-dir DIR with gl: read the shaders (conv.comp, maxpool.comp, ...) from DIR instead of the\n"
+    "                   built-in copies, to try an edited shader without rebuilding\n"
     "  --dump DIR       write each layer's output as NN_name.npy and NN_name.png, and summary.json\n";
 
 const char* kExportHelp =
@@ -61,12 +66,15 @@ const char* kExportHelp =
 const char* kBenchHelp =
     "Usage: convscope bench [--preset NAME | --model FILE | --onnx FILE] [--input H[xW]]\n"
     "                       [--weights FILE | --seed N] [--image FILE | --pattern NAME | --input-npy FILE]\n"
-    "                       [--backend cpu|reference] [--threads N] [--runs R] [--format text|json]\n"
+    "                       [--backend cpu|gl|reference] [--threads N] [--shader-dir DIR]\n"
+    "                       [--runs R] [--format text|json]\n"
     "\n"
     "Times the forward pass: two warm-up passes, then R timed passes (default 20); prints the median,\n"
     "minimum and maximum per layer and in total, and GFLOP/s for layers with MACs. The model, weights\n"
     "and input options are those of `convscope forward` (default input: the grating pattern).\n"
-    "Timings need an otherwise idle machine: on a busy one each threaded layer waits for a free core.\n";
+    "Timings need an otherwise idle machine: on a busy one each threaded layer waits for a free core.\n"
+    "With --backend gl the layer times are GPU times from timer queries, and `wall` is the whole pass\n"
+    "as the program waits for it (input upload, every dispatch, reading the last layer back).\n";
 
 struct Stats {
     float min = 0, max = 0;
@@ -197,6 +205,7 @@ bool dump(const std::string& dir, const cli::RunSetup& s, const nn::ForwardResul
     summary["weights"] = s.weights.origin;
     summary["designed_first_conv"] = s.weights.designed_first_conv;
     summary["backend"] = s.backend->name();
+    summary["device"] = s.device;
     summary["threads"] = s.threads;
     nlohmann::ordered_json layers = nlohmann::ordered_json::array();
     std::string error;
@@ -260,8 +269,8 @@ int cmd_forward(const std::vector<std::string>& args_in, std::ostream& out, std:
         err << "convscope: " << *e << "\n";
         return kExitUsage;
     }
-    out << s->net.name << " — forward pass on " << s->backend->name() << " (" << s->threads << " thread"
-        << (s->threads == 1 ? "" : "s") << ")\n";
+    out << s->net.name << " — forward pass on " << s->device << "\n";
+    if (!s->backend_note.empty()) out << "note:    " << s->backend_note << "\n";
     out << "input:   " << shape_text(s->input.shape) << ", " << s->input_description << "\n";
     out << "weights: " << s->weights.origin << "\n";
     if (s->weights.designed_first_conv)
@@ -319,8 +328,9 @@ int cmd_bench(const std::vector<std::string>& args_in, std::ostream& out, std::o
     auto s = cli::prepare_run(args, err, code);
     if (!s) return code;
     nn::ForwardResult r;
+    s->backend->set_read_back_all(false);  // a GPU keeps the intermediate layers to itself
     std::vector<std::vector<double>> per_layer(s->net.layers.size());
-    std::vector<double> totals;
+    std::vector<double> totals, walls;
     for (int i = 0; i < runs + 2; ++i) {
         if (auto e = s->backend->forward(s->net, s->analysis, s->weights, s->input, r)) {
             err << "convscope: " << *e << "\n";
@@ -333,6 +343,7 @@ int cmd_bench(const std::vector<std::string>& args_in, std::ostream& out, std::o
             total += r.ms[l];
         }
         totals.push_back(total);
+        walls.push_back(r.total_ms);
     }
     auto summarise = [](std::vector<double> v) {
         std::sort(v.begin(), v.end());
@@ -340,10 +351,13 @@ int cmd_bench(const std::vector<std::string>& args_in, std::ostream& out, std::o
         return std::array<double, 3>{median, v.front(), v.back()};
     };
     const auto t = summarise(totals);
+    const auto wall = summarise(walls);
     if (format == "json") {
         nlohmann::ordered_json j;
         j["model"] = s->net.name;
         j["backend"] = s->backend->name();
+        j["device"] = s->device;
+        if (!s->backend_note.empty()) j["note"] = s->backend_note;
         j["threads"] = s->threads;
         j["runs"] = runs;
         nlohmann::ordered_json layers = nlohmann::ordered_json::array();
@@ -358,11 +372,13 @@ int cmd_bench(const std::vector<std::string>& args_in, std::ostream& out, std::o
         }
         j["layers"] = std::move(layers);
         j["total"] = {{"median_ms", t[0]}, {"min_ms", t[1]}, {"max_ms", t[2]}};
+        j["wall"] = {{"median_ms", wall[0]}, {"min_ms", wall[1]}, {"max_ms", wall[2]}};
         out << j.dump(2) << "\n";
         return kExitOk;
     }
-    out << s->net.name << " — " << runs << " passes on " << s->backend->name() << " (" << s->threads << " thread"
-        << (s->threads == 1 ? "" : "s") << "), after 2 warm-up passes\n\n";
+    out << s->net.name << " — " << runs << " passes on " << s->device << ", after 2 warm-up passes\n";
+    if (!s->backend_note.empty()) out << "note: " << s->backend_note << "\n";
+    out << "\n";
     char line[256];
     const int nw = name_width(s->net), tw = type_width(s->net);
     std::snprintf(line, sizeof line, "  %-*s %-*s %10s %10s %10s %9s\n", nw, "layer", tw, "type", "median ms", "min ms",
@@ -380,6 +396,9 @@ int cmd_bench(const std::vector<std::string>& args_in, std::ostream& out, std::o
     std::snprintf(line, sizeof line, "  %-*s %-*s %10s %10s %10s %9s\n", nw, "total", tw, "", fixed(t[0], 3).c_str(),
                   fixed(t[1], 3).c_str(), fixed(t[2], 3).c_str(),
                   fixed(2.0 * s->analysis.totals.macs / (t[0] * 1e6), 1).c_str());
+    out << line;
+    std::snprintf(line, sizeof line, "  %-*s %-*s %10s %10s %10s\n", nw, "wall", tw, "", fixed(wall[0], 3).c_str(),
+                  fixed(wall[1], 3).c_str(), fixed(wall[2], 3).c_str());
     out << line;
     return kExitOk;
 }

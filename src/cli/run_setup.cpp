@@ -1,6 +1,7 @@
 #include "cli/run_setup.h"
 
 #include "cli/cli.h"
+#include "gl/gl_backend.h"
 #include "nn/image.h"
 #include "nn/npy.h"
 #include "nn/safetensors.h"
@@ -17,7 +18,8 @@ std::vector<Flag> run_flags() {
                        {"--input-npy", "a float32 .npy file of shape (C, H, W)", ""},
                        {"--normalize", "torchvision, caffe or none", ""},
                        {"--resize-shorter", "a size in pixels", ""},
-                       {"--backend", "cpu or reference", ""},
+                       {"--backend", "cpu, gl or reference", ""},
+                       {"--shader-dir", "a directory of .comp files", ""},
                        {"--threads", "a number of threads", ""}});
     return f;
 }
@@ -110,14 +112,36 @@ std::optional<RunSetup> prepare_run(const Args& args, std::ostream& err, int& ex
         return std::nullopt;
     }
     const std::string backend = args.get("--backend").value_or("cpu");
-    if (backend == "cpu")
-        s.backend = nn::make_cpu_backend();
-    else if (backend == "reference")
+    if (backend != "cpu" && backend != "gl" && backend != "reference")
+        throw UsageError{"--backend: expected cpu, gl or reference, got \"" + backend + "\""};
+    if (args.has("--shader-dir") && backend != "gl") throw UsageError{"--shader-dir needs --backend gl"};
+    if (backend == "gl") {
+        std::string why;
+        s.gl_context = gl::GlContext::create_headless(why);
+        if (!s.gl_context) {
+            s.backend_note = "the GPU backend is unavailable (" + why + "); running on the CPU instead";
+        } else {
+            gl::GlBackendOptions o;
+            if (const auto dir = args.get("--shader-dir")) o.shaders = gl::ShaderLibrary(*dir);
+            s.backend = gl::make_gl_backend(*s.gl_context, std::move(o));
+            s.device = "gl: " + s.gl_context->info().summary();
+            if (auto e = s.backend->unsupported(s.net, s.analysis)) {
+                s.backend_note = "the GPU backend cannot run this network (" + *e + "); running on the CPU instead";
+                s.backend.reset();
+            }
+        }
+    } else if (backend == "reference") {
         s.backend = nn::make_ref_backend();
-    else
-        throw UsageError{"--backend: expected cpu or reference, got \"" + backend + "\""};
+    }
     s.threads = nn::set_threads(static_cast<int>(args.get_int("--threads", 0, 1, 256)));
-    if (backend == "reference") s.threads = 1;  // the naive kernels run on one thread whatever is set
+    if (!s.backend) {
+        s.backend = nn::make_cpu_backend();
+        s.device.clear();
+    }
+    if (s.backend->name() == "reference") s.threads = 1;  // the naive kernels run on one thread whatever is set
+    if (s.device.empty())
+        s.device = s.backend->name() + " (" + std::to_string(s.threads) + (s.threads == 1 ? " thread)" : " threads)");
+    if (!s.backend_note.empty()) err << "convscope: note: " << s.backend_note << "\n";
 
     if (source->weights && !args.has("--weights") && !args.has("--seed")) {
         s.weights = std::move(*source->weights);  // the ONNX file's own

@@ -11,6 +11,7 @@
 #include "cli/options.h"
 #include "core/network.h"
 #include "core/shape_engine.h"
+#include "gl/context.h"
 #include "nn/backend.h"
 #include "nn/tensor.h"
 #include "nn/weights.h"
@@ -26,8 +27,11 @@ struct RunSetup {
     nn::NetworkWeights weights;
     nn::Tensor input;              // (C, H, W), preprocessed
     std::string input_description;  // "image cat.jpg (torchvision normalisation)", "pattern grating", …
+    std::unique_ptr<gl::GlContext> gl_context;  // with --backend gl; outlives the backend that uses it
     std::unique_ptr<nn::Backend> backend;
     int threads = 1;
+    std::string device;        // where it runs, for people: "cpu (2 threads)", "gl: NVIDIA H100 …"
+    std::string backend_note;  // why another backend than the one asked for runs; empty when none
     std::string weights_path;  // empty for seeded weights
 };
 
