@@ -1,0 +1,114 @@
+// `convscope forward` and `bench` with --backend gl: the same output and files as on the CPU, the
+// device named, edited shaders from --shader-dir, and the fallback to the CPU, with a note, where no
+// OpenGL 4.3 context can be made (Mesa told to offer only OpenGL 4.1, as an older driver would).
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "gl/shader_library.h"
+#include "nn/npy.h"
+#include "support.h"
+
+using namespace convscope;
+using namespace convscope::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+double rel_l2_of(const fs::path& a, const fs::path& b) {
+    const auto x = nn::read_npy(a.string()), y = nn::read_npy(b.string());
+    REQUIRE_MESSAGE(x, x.error);
+    REQUIRE_MESSAGE(y, y.error);
+    REQUIRE(x.tensor->shape == y.tensor->shape);
+    return rel_l2(*x.tensor, *y.tensor);
+}
+
+// The installed binary with extra environment, its standard output and error captured to files.
+Run run_binary(const std::string& env, const std::string& args) {
+    TempDir dir;
+    const std::string out = dir.file("out.txt"), err = dir.file("err.txt");
+    const std::string cmd = env + " " + CONVSCOPE_BINARY + " " + args + " >" + out + " 2>" + err;
+    const int status = std::system(cmd.c_str());
+    auto slurp = [](const std::string& p) {
+        std::ifstream f(p);
+        return std::string((std::istreambuf_iterator<char>(f)), {});
+    };
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+}
+
+}  // namespace
+
+TEST_SUITE("cli_forward_gl") {
+
+TEST_CASE("forward --backend gl names the device and dumps what the cpu backend dumps") {
+    TempDir dir;
+    const std::string g = (dir.path / "gl").string(), c = (dir.path / "cpu").string();
+    const Run r = run({"forward", "--preset", "alexnet-caffe", "--backend", "gl", "--dump", g});
+    REQUIRE_MESSAGE(r.code == 0, r.err);
+    CHECK(contains(r.out, "AlexNet (Caffe) — forward pass on gl: "));
+    CHECK(contains(r.out, "OpenGL"));
+    CHECK(!contains(r.out, "note:"));
+    REQUIRE(run({"forward", "--preset", "alexnet-caffe", "--backend", "cpu", "--dump", c}).code == 0);
+    for (const char* f : {"01_conv1.npy", "02_relu1.npy", "03_norm1.npy", "05_conv2.npy", "16_fc6.npy", "23_prob.npy"}) {
+        CAPTURE(f);
+        CHECK(rel_l2_of(fs::path(g) / f, fs::path(c) / f) < 1e-4);
+    }
+    CHECK(fs::exists(fs::path(g) / "01_conv1.png"));
+    std::ifstream in(fs::path(g) / "summary.json");
+    const auto j = nlohmann::json::parse(in);
+    CHECK(j["backend"] == "gl");
+    CHECK(contains(j["device"].get<std::string>(), "gl: "));
+}
+
+TEST_CASE("bench --backend gl reports GPU times per layer and the wall time of a pass") {
+    const Run r = run({"bench", "--preset", "lenet5", "--backend", "gl", "--runs", "3", "--format", "json"});
+    REQUIRE_MESSAGE(r.code == 0, r.err);
+    const auto j = nlohmann::json::parse(r.out);
+    CHECK(j["backend"] == "gl");
+    CHECK(j["layers"].size() == 12);
+    CHECK(j["total"]["median_ms"].get<double>() > 0);
+    CHECK(j["wall"]["median_ms"].get<double>() >= j["total"]["min_ms"].get<double>() * 0.5);
+    CHECK(!j.contains("note"));
+}
+
+TEST_CASE("--shader-dir runs an edited shader; a missing one is an error naming the file") {
+    TempDir dir;
+    for (const auto& name : gl::ShaderLibrary::builtin_names()) {
+        std::string error;
+        dir.file(name + ".comp", *gl::ShaderLibrary().source(name, error));
+    }
+    // softmax.comp edited to write 0.5 everywhere: the printout's last row must show it.
+    std::ifstream f(dir.path / "softmax.comp");
+    std::string text((std::istreambuf_iterator<char>(f)), {});
+    const std::string from = "y[i] = exp(x[i] - m) / total;";
+    REQUIRE(text.find(from) != std::string::npos);
+    text.replace(text.find(from), from.size(), "y[i] = 0.5;");
+    dir.file("softmax.comp", text);
+    const Run r = run({"forward", "--preset", "lenet5", "--backend", "gl", "--shader-dir", dir.path.string()});
+    REQUIRE_MESSAGE(r.code == 0, r.err);
+    CHECK(contains(r.out, "prob       softmax   10×1×1"));
+    CHECK(contains(r.out, "0.5         0.5         0.5"));
+
+    fs::remove(dir.path / "conv.comp");
+    const Run missing = run({"forward", "--preset", "lenet5", "--backend", "gl", "--shader-dir", dir.path.string()});
+    CHECK(missing.code == 2);
+    CHECK(contains(missing.err, (dir.path / "conv.comp").string()));
+
+    const Run wrong = run({"forward", "--preset", "lenet5", "--shader-dir", dir.path.string()});
+    CHECK(wrong.code == 2);
+    CHECK(contains(wrong.err, "--shader-dir needs --backend gl"));
+}
+
+TEST_CASE("without OpenGL 4.3 the gl backend steps aside: the pass runs on the cpu, with a note") {
+    const Run r = run_binary("MESA_GL_VERSION_OVERRIDE=4.1", "forward --preset lenet5 --backend gl");
+    CHECK(r.code == 0);
+    CHECK(contains(r.err, "note: the GPU backend is unavailable"));
+    CHECK(contains(r.err, "running on the CPU instead"));
+    CHECK(contains(r.out, "LeNet-5 — forward pass on cpu"));
+    CHECK(contains(r.out, "prob       softmax   10×1×1"));
+}
+
+}
