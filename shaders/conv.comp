@@ -25,7 +25,9 @@ const int N = HO * WO;
 const int RM = TM / 16;
 const int RN = TN / 16;
 
-shared float As[TK][TM];
+// One column of padding: the threads that fill As write down a column (k varies fastest between them),
+// and a row length of TM words would put all of those writes in the same shared-memory bank.
+shared float As[TK][TM + 1];
 shared float Bs[TK][TN];
 
 void main() {
