@@ -34,6 +34,7 @@ const char* kMainHelp =
     "  forward   run a real forward pass on an image and show every layer's output\n"
     "  bench     time the forward pass, layer by layer\n"
     "  export-weights  write the generated weights as a safetensors file\n"
+    "  gui       the desktop app: edit layers, step through them, see the feature maps\n"
     "\n"
     "Without a command ConvScope prints the AlexNet shape table.\n"
     "Run `convscope COMMAND --help` for a command's options.\n"
@@ -144,6 +145,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         if (cmd == "forward") return cmd_forward(args, out, err);
         if (cmd == "bench") return cmd_bench(args, out, err);
         if (cmd == "export-weights") return cmd_export_weights(args, out, err);
+        if (cmd == "gui") return cmd_gui(args, out, err);
         throw UsageError{"unknown command \"" + cmd + "\" (table, explain, presets, forward, bench, export-weights; see --help)"};
     } catch (const cli::UsageError& e) {
         err << "convscope: " << e.message << "\n";

@@ -12,5 +12,7 @@ namespace convscope {
 int cmd_forward(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int cmd_bench(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int cmd_export_weights(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+// `gui` (cmd_gui.cpp): the desktop app.
+int cmd_gui(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace convscope

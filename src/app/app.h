@@ -1,0 +1,172 @@
+// The desktop app's state: one object that every view reads and acts on. It holds no GL or ImGui
+// state (textures belong to the views), so the script runner and the tests drive it directly.
+//   doc        the network being edited, its analysis, undo/redo (model_doc.h)
+//   selection  the stage every panel shows; stepping and play
+//   weights    seeded (regenerated only where an edit changes a shape) or loaded from a file
+//   input      a sample photo, a pattern or any image file, preprocessed to the network's input
+//   passes     run off the UI thread by the Runner; a result is shown only for the state it came from
+//   messages   what went wrong (or right), shown in the window instead of exiting
+// Every change to the network, the weights or the input bumps state_revision(); frame() then asks the
+// runner for a new pass.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/model_doc.h"
+#include "app/runner.h"
+#include "core/shape_table.h"
+#include "nn/image.h"
+#include "nn/tensor.h"
+#include "nn/weights.h"
+
+namespace convscope::app {
+
+struct Message {
+    enum class Level { Info, Warning, Error };
+    Level level = Level::Info;
+    std::string text;
+    double time = 0;  // seconds since the app started
+};
+
+enum class Colormap { Gray, Viridis, Diverging };
+enum class MapScale { PerChannel, PerLayer };
+
+// How the feature-map panel shows things; not part of the undo history.
+struct ViewSettings {
+    Colormap colormap = Colormap::Viridis;
+    MapScale scale = MapScale::PerChannel;
+    float zoom = 1.0f;          // of the channel grid
+    float pan[2] = {0, 0};      // pixels
+    int enlarged_channel = -1;  // a channel shown large, or -1
+    bool show_filters = true;   // the selected conv layer's kernels as images
+    bool show_table = true, show_explorer = true, show_help = false, show_messages = false;
+};
+
+class App {
+public:
+    // Opens on Caffe's AlexNet (227) with the sample photo, conv1 selected, seeded weights.
+    App();
+    ~App();
+
+    // ---- the network -------------------------------------------------------------------------
+    ModelDoc doc;
+    // Edits go through here (or doc.edit) so that weights follow: see ModelDoc::edit.
+    void edit(const std::string& what, const std::function<void(Network&)>& change, const std::string& merge_key = {});
+    bool undo();
+    bool redo();
+    void insert_layer(size_t at, LayerType type);  // a sensible default layer of `type` at `at`
+    void duplicate_layer(size_t i);
+    void delete_layer(size_t i);
+    void move_layer(size_t i, int delta);  // −1 up, +1 down
+    void set_input_size(int64_t c, int64_t h, int64_t w);
+
+    // Files and presets (app_files.cpp). Each returns false after posting an error message; the
+    // current state is then untouched.
+    bool load_preset(const std::string& id);
+    bool open_model(const std::string& path);  // JSON model file or .onnx (its weights come too)
+    bool save_model(const std::string& path);  // JSON, atomic
+    bool load_weights(const std::string& path);  // .safetensors or .onnx
+    bool open_image(const std::string& path);
+    bool load_labels(const std::string& path);
+    bool export_table(const std::string& path, TableFormat format);  // atomic
+    std::string table_text(TableFormat format) const;
+    bool save_feature_grid_png(const std::string& path);  // the selected stage's maps as shown
+
+    // ---- selection and stepping ----------------------------------------------------------------
+    // The stage every panel shows: 0 … layers−1; −1 is the input.
+    int selected() const { return selected_; }
+    void select(int stage);
+    void step(int delta);  // clamps at the ends
+    void select_first() { select(-1); }
+    void select_last() { select(static_cast<int>(doc.network().layers.size()) - 1); }
+    bool playing = false;
+    double play_interval_s = 0.8;  // seconds per stage while playing
+
+    // ---- weights -------------------------------------------------------------------------------
+    std::shared_ptr<const nn::NetworkWeights> weights() const { return weights_; }
+    uint64_t seed() const { return seed_; }
+    void set_seed(uint64_t seed);
+    // "seeded He-normal (seed 1), first convolution designed …" or the file's name.
+    std::string weights_description() const;
+    bool weights_loaded_from_file() const { return !weights_path_.empty(); }
+
+    // ---- input ---------------------------------------------------------------------------------
+    // The sample images compiled into the binary ("chelsea", "coffee", "grating", …).
+    static std::vector<std::string> sample_names();
+    bool use_sample(const std::string& name);
+    const std::string& input_name() const { return input_name_; }  // "sample chelsea", a path
+    const nn::Image& image() const { return image_; }
+    std::shared_ptr<const nn::Tensor> input_tensor() const { return input_; }  // (C, H, W) as the net sees it
+    nn::PreprocessOptions preprocess;  // change, then call refresh_input()
+    void refresh_input();
+
+    std::vector<std::string> labels;  // class names, one per output; empty when none are loaded
+
+    // ---- forward passes ------------------------------------------------------------------------
+    BackendKind backend = BackendKind::Cpu;
+    int threads = 0;  // 0 = all cores
+    bool compare_both = false;
+    void set_backend(BackendKind b);
+    // Whether the GL backend can run (unknown until the runner has tried) and why not.
+    std::optional<bool> gl_available() const { return runner_.gl_available(); }
+    std::string gl_unavailable_reason() const { return runner_.gl_unavailable_reason(); }
+    // The last finished pass, only when it was computed from the current state; else nothing.
+    const PassOutcome* current_pass() const;
+    bool pass_running() const { return runner_.busy(); }
+    // Blocks until the pass for the current state is done (scripts and tests), up to `timeout_s`.
+    bool wait_for_pass(double timeout_s);
+
+    uint64_t state_revision() const { return state_revision_; }
+
+    // ---- once per frame ------------------------------------------------------------------------
+    // Advances play, collects finished passes, asks for a new pass when the state changed.
+    void frame(double now_s);
+
+    // ---- messages ------------------------------------------------------------------------------
+    void info(const std::string& text);
+    void warn(const std::string& text);
+    void error(const std::string& text);
+    const std::vector<Message>& messages() const { return messages_; }
+    double now() const { return now_; }  // seconds since start, as frame() last heard
+
+    ViewSettings view;
+
+    // ---- session (app_session.cpp) -------------------------------------------------------------
+    // Where settings, the window layout (imgui.ini) and the autosave live: $XDG_CONFIG_HOME/convscope
+    // or ~/.config/convscope; created when first needed.
+    static std::string config_dir();
+    void autosave();           // the session (network, selection, input, weights source), atomically
+    bool restore_autosave();   // at start-up: a notice when something unsaved was brought back
+    void clear_autosave();     // after a clean quit with nothing unsaved
+    std::vector<std::string> recent_files;
+    void add_recent(const std::string& path);
+    bool quit_requested = false;  // the window's close button or File › Quit: asks first when unsaved
+    bool quit_confirmed = false;  // the user chose to quit without saving
+
+    // The whole state as JSON, for the script runner's dumps and the tests.
+    std::string state_json() const;
+
+private:
+    void state_changed();   // network, weights or input: bump the revision
+    void fit_weights();     // after a network change: keep loaded weights if they fit, else seed
+    void fit_input();       // after a network change: preprocess again if the input shape changed
+    double now_ = 0, last_step_ = 0;
+    int selected_ = 0;
+    uint64_t seed_ = 1;
+    std::shared_ptr<nn::NetworkWeights> weights_;
+    std::string weights_path_;
+    std::string input_name_;
+    nn::Image image_;
+    std::shared_ptr<nn::Tensor> input_;
+    uint64_t state_revision_ = 1, requested_revision_ = 0;
+    std::optional<PassOutcome> pass_;
+    std::vector<Message> messages_;
+    Runner runner_;
+};
+
+}  // namespace convscope::app

@@ -1,0 +1,221 @@
+#include "app/gui.h"
+
+#include <epoxy/gl.h>
+#define GLFW_INCLUDE_NONE
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <backends/imgui_impl_glfw.h>
+#include <backends/imgui_impl_opengl3.h>
+
+#include <algorithm>
+#include <cmath>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+
+#include "app/app.h"
+#include "app/script.h"
+#include "app/views.h"
+#include "core/file_io.h"
+#include "nn/image.h"
+
+namespace convscope::app {
+
+namespace {
+
+std::string g_glfw_error;
+
+void glfw_error(int, const char* text) { g_glfw_error = text ? text : "unknown GLFW error"; }
+
+// The window's pixels, top row first, as a PNG file.
+bool save_window_png(GLFWwindow* window, const std::string& path, std::string& error) {
+    int w = 0, h = 0;
+    glfwGetFramebufferSize(window, &w, &h);
+    if (w <= 0 || h <= 0) {
+        error = "the window has no pixels to save";
+        return false;
+    }
+    nn::Image img(w, h, 4);
+    glPixelStorei(GL_PACK_ALIGNMENT, 1);
+    glReadBuffer(GL_BACK);
+    std::vector<uint8_t> rows(static_cast<size_t>(w) * h * 4);
+    glReadPixels(0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, rows.data());
+    const size_t stride = static_cast<size_t>(w) * 4;
+    for (int y = 0; y < h; ++y)  // OpenGL's rows start at the bottom
+        std::copy_n(rows.data() + static_cast<size_t>(h - 1 - y) * stride, stride, img.pixels.data() + y * stride);
+    for (size_t i = 3; i < img.pixels.size(); i += 4) img.pixels[i] = 255;
+    return nn::save_png(path, img, error);
+}
+
+void draw_all(App& app) {
+    handle_shortcuts(app);
+    draw_menu_bar(app);
+    draw_strip(app);
+    draw_editor(app);
+    draw_formula(app);
+    draw_feature_maps(app);
+    draw_input(app);
+    draw_backend(app);
+    draw_table(app);
+    draw_explorer(app);
+    draw_messages(app);
+}
+
+}  // namespace
+
+int run_gui(const GuiOptions& opt, std::ostream& out, std::ostream& err) {
+    glfwSetErrorCallback(glfw_error);
+    if (!glfwInit()) {
+        err << "convscope: cannot open a window: " << g_glfw_error << "\n";
+        return 2;
+    }
+    // OpenGL 4.3 core for the compute shaders; a driver without it still gets the app, on 3.3.
+    GLFWwindow* window = nullptr;
+    const char* glsl = "#version 430";
+    for (const auto& [major, minor] : {std::pair{4, 3}, std::pair{3, 3}}) {
+        glfwDefaultWindowHints();
+        glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, major);
+        glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, minor);
+        glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+        glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+        glfwWindowHint(GLFW_SCALE_TO_MONITOR, GLFW_TRUE);
+        window = glfwCreateWindow(opt.width, opt.height, "ConvScope", nullptr, nullptr);
+        if (window) {
+            glsl = major == 4 ? "#version 430" : "#version 330";
+            break;
+        }
+    }
+    if (!window) {
+        err << "convscope: cannot open a window: " << g_glfw_error << "\n";
+        glfwTerminate();
+        return 2;
+    }
+    glfwMakeContextCurrent(window);
+    glfwSwapInterval(opt.frames > 0 ? 0 : 1);
+
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    // The layout belongs in the config dir, not wherever the app was started from.
+    static std::string ini_path;
+    if (opt.persist) {
+        ini_path = (std::filesystem::path(App::config_dir()) / "imgui.ini").string();
+        io.IniFilename = ini_path.c_str();
+    } else {
+        io.IniFilename = nullptr;
+    }
+    // HiDPI: a font and widgets scaled by the monitor's content scale.
+    float scale_x = 1, scale_y = 1;
+    glfwGetWindowContentScale(window, &scale_x, &scale_y);
+    const float scale = std::clamp(std::max(scale_x, scale_y), 1.0f, 4.0f);
+    ImFontConfig font;
+    font.SizePixels = std::round(13.0f * scale);
+    io.Fonts->AddFontDefault(&font);
+    ImGui::StyleColorsDark();
+    ImGui::GetStyle().ScaleAllSizes(scale);
+    ImGui_ImplGlfw_InitForOpenGL(window, true);
+    ImGui_ImplOpenGL3_Init(glsl);
+
+    int status = 0;
+    {
+        App app;
+        if (opt.persist && opt.restore) app.restore_autosave();
+        if (!opt.preset.empty() && !app.load_preset(opt.preset)) status = 2;
+        if (!opt.model.empty() && !app.open_model(opt.model)) status = 2;
+        if (!opt.image.empty() && !app.open_image(opt.image)) status = 2;
+        if (opt.backend == "gl") app.set_backend(BackendKind::Gl);
+        if (!opt.select.empty()) {
+            const auto& layers = app.doc.network().layers;
+            const auto it = std::find_if(layers.begin(), layers.end(), [&](const Layer& l) { return l.name == opt.select; });
+            if (it == layers.end()) {
+                err << "convscope: no layer named " << opt.select << "\n";
+                status = 2;
+            } else {
+                app.select(static_cast<int>(it - layers.begin()));
+            }
+        }
+        std::optional<Script> script;
+        if (!opt.script.empty()) {
+            std::string e;
+            script = Script::load(opt.script, e);
+            if (!script) {
+                err << "convscope: " << e << "\n";
+                status = 2;
+            }
+        }
+        ScriptHost host;
+        host.screenshot = [&](const std::string& path, std::string& e) { return save_window_png(window, path, e); };
+        bool script_running = script.has_value();
+
+        int frame = 0;
+        while (status == 0) {
+            glfwPollEvents();
+            if (glfwWindowShouldClose(window)) {
+                glfwSetWindowShouldClose(window, GLFW_FALSE);
+                app.quit_requested = true;
+            }
+            // The frame before the screenshot waits for the maps of the current state.
+            const bool last = opt.frames > 0 && frame == opt.frames - 1;
+            if (last && !opt.screenshot.empty()) app.wait_for_pass(120.0);
+            app.frame(glfwGetTime());
+
+            ImGui_ImplOpenGL3_NewFrame();
+            ImGui_ImplGlfw_NewFrame();
+            ImGui::NewFrame();
+            draw_all(app);
+            ImGui::Render();
+            int fw = 0, fh = 0;
+            glfwGetFramebufferSize(window, &fw, &fh);
+            glViewport(0, 0, fw, fh);
+            glClearColor(0.09f, 0.09f, 0.10f, 1.0f);
+            glClear(GL_COLOR_BUFFER_BIT);
+            ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+            ++frame;
+            host.frames_drawn = frame;
+
+            if (script_running) {
+                std::string e;
+                script_running = script->advance(app, host, e);
+                if (!e.empty()) {
+                    err << "convscope: " << e << "\n";
+                    status = 1;
+                }
+            }
+            if (last && !opt.screenshot.empty()) {
+                std::string e;
+                if (!save_window_png(window, opt.screenshot, e)) {
+                    err << "convscope: " << e << "\n";
+                    status = 2;
+                } else {
+                    out << "wrote " << opt.screenshot << "\n";
+                }
+            }
+            glfwSwapBuffers(window);
+            if (opt.frames > 0 && frame >= opt.frames && !script_running) break;
+            if (opt.frames == 0 && script && !script_running) break;
+            if (app.quit_requested && (!app.doc.dirty() || app.quit_confirmed)) break;
+        }
+        if (!opt.state_out.empty()) {
+            std::string e;
+            if (!write_file_atomic(opt.state_out, app.state_json() + "\n", e)) {
+                err << "convscope: " << e << "\n";
+                status = 2;
+            }
+        }
+        if (opt.persist) {
+            if (app.doc.dirty() && !app.quit_confirmed)
+                app.autosave();
+            else
+                app.clear_autosave();
+        }
+        release_view_resources();
+    }
+    ImGui_ImplOpenGL3_Shutdown();
+    ImGui_ImplGlfw_Shutdown();
+    ImGui::DestroyContext();
+    glfwDestroyWindow(window);
+    glfwTerminate();
+    return status;
+}
+
+}  // namespace convscope::app

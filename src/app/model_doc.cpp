@@ -1,0 +1,74 @@
+#include "app/model_doc.h"
+
+namespace convscope::app {
+
+namespace {
+// Enough for a long editing session; the oldest steps go first.
+constexpr size_t kMaxUndo = 500;
+}  // namespace
+
+ModelDoc::ModelDoc() { changed(); }
+
+void ModelDoc::changed() {
+    analysis_ = analyze(net_);
+    ++revision_;
+}
+
+void ModelDoc::reset(Network net, std::string path) {
+    net_ = std::move(net);
+    path_ = std::move(path);
+    undo_.clear();
+    redo_.clear();
+    merge_key_.clear();
+    dirty_ = false;
+    changed();
+}
+
+void ModelDoc::edit(const std::string& what, const std::function<void(Network&)>& change, const std::string& merge_key) {
+    Network next = net_;
+    change(next);
+    if (next == net_) return;
+    const bool merge = !merge_key.empty() && merge_key == merge_key_ && !undo_.empty();
+    if (merge) {
+        undo_.back().what = what;  // the step keeps its first "before"
+    } else {
+        undo_.push_back({what, net_});
+        if (undo_.size() > kMaxUndo) undo_.erase(undo_.begin());
+    }
+    merge_key_ = merge_key;
+    redo_.clear();
+    net_ = std::move(next);
+    dirty_ = true;
+    changed();
+}
+
+bool ModelDoc::undo() {
+    if (undo_.empty()) return false;
+    Step s = std::move(undo_.back());
+    undo_.pop_back();
+    redo_.push_back({s.what, net_});
+    net_ = std::move(s.before);
+    merge_key_.clear();
+    dirty_ = true;
+    changed();
+    return true;
+}
+
+bool ModelDoc::redo() {
+    if (redo_.empty()) return false;
+    Step s = std::move(redo_.back());
+    redo_.pop_back();
+    undo_.push_back({s.what, net_});
+    net_ = std::move(s.before);
+    merge_key_.clear();
+    dirty_ = true;
+    changed();
+    return true;
+}
+
+void ModelDoc::mark_saved(const std::string& path) {
+    path_ = path;
+    dirty_ = false;
+}
+
+}  // namespace convscope::app

@@ -1,0 +1,71 @@
+// The network strip: every stage from the input to the last layer as a box with its output shape,
+// coloured by status (ok, an inexact division, an error), the selected one outlined. Clicking a box
+// selects that stage; the strip scrolls to keep the selection in view.
+#include <imgui.h>
+
+#include "app/views.h"
+#include "core/network.h"
+#include "core/text.h"
+
+namespace convscope::app {
+
+namespace {
+
+ImVec4 status_colour(Severity s) {
+    switch (s) {
+        case Severity::Ok: return {0.20f, 0.45f, 0.30f, 1.0f};
+        case Severity::Warning: return {0.70f, 0.50f, 0.10f, 1.0f};
+        case Severity::Error: return {0.70f, 0.18f, 0.18f, 1.0f};
+    }
+    return {0.3f, 0.3f, 0.3f, 1.0f};
+}
+
+}  // namespace
+
+void draw_strip(App& app) {
+    if (begin_panel("Network", Slot::Strip)) {
+        const Network& net = app.doc.network();
+        const Analysis& a = app.doc.analysis();
+        const float box_h = ImGui::GetTextLineHeight() * 2 + ImGui::GetStyle().FramePadding.y * 2;
+        ImGui::BeginChild("stages", ImVec2(0, box_h + ImGui::GetStyle().ScrollbarSize + 8), false,
+                          ImGuiWindowFlags_HorizontalScrollbar);
+        auto box = [&](int index, const std::string& label, Severity status) {
+            const bool selected = app.selected() == index;
+            ImGui::PushID(index);
+            ImGui::PushStyleColor(ImGuiCol_Button, status_colour(status));
+            ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImVec4(0.35f, 0.55f, 0.80f, 1.0f));
+            ImGui::PushStyleVar(ImGuiStyleVar_FrameBorderSize, selected ? 3.0f : 0.0f);
+            ImGui::PushStyleColor(ImGuiCol_Border, ImVec4(1.0f, 1.0f, 1.0f, 1.0f));
+            if (ImGui::Button(label.c_str(), ImVec2(0, box_h))) app.select(index);
+            if (selected && ImGui::IsWindowAppearing() == false) ImGui::SetScrollHereX(0.5f);
+            ImGui::PopStyleColor(3);
+            ImGui::PopStyleVar();
+            ImGui::PopID();
+        };
+        box(-1, "input\n" + shape_text(net.input), a.input_error.empty() ? Severity::Ok : Severity::Error);
+        for (size_t i = 0; i < a.stages.size(); ++i) {
+            const Stage& st = a.stages[i];
+            ImGui::SameLine();
+            ImGui::TextUnformatted(">");
+            ImGui::SameLine();
+            const std::string shape = st.output ? shape_text(*st.output) : std::string("?");
+            box(static_cast<int>(i), st.name + "\n" + shape, st.status);
+            if (ImGui::IsItemHovered()) {
+                ImGui::BeginTooltip();
+                ImGui::Text("%s (%s)", st.name.c_str(), std::string(type_name(st.type)).c_str());
+                if (!st.formula.empty()) ImGui::TextUnformatted(st.formula.c_str());
+                for (const auto& m : st.messages) ImGui::TextWrapped("%s", m.message.c_str());
+                ImGui::EndTooltip();
+            }
+        }
+        ImGui::EndChild();
+        draw_stepping(app);
+        ImGui::SameLine();
+        const Totals& t = a.totals;
+        ImGui::Text("      %zu layers   %s parameters   %s MACs   %d errors, %d warnings", net.layers.size(),
+                    group_digits(t.params).c_str(), group_digits(t.macs).c_str(), a.errors, a.warnings);
+    }
+    ImGui::End();
+}
+
+}  // namespace convscope::app
