@@ -226,11 +226,33 @@ void App::set_backend(BackendKind b) {
     state_changed();
 }
 
+void App::set_threads(int n) {
+    if (n == threads) return;
+    threads = n;
+    state_changed();
+}
+
+void App::set_compare_both(bool on) {
+    if (on == compare_both) return;
+    compare_both = on;
+    state_changed();
+}
+
 const PassOutcome* App::current_pass() const {
     return pass_ && pass_->revision == state_revision_ ? &*pass_ : nullptr;
 }
 
-void App::state_changed() { ++state_revision_; }
+void App::state_changed() {
+    ++state_revision_;
+    changed_at_ = std::chrono::steady_clock::now();
+    timed_revision_ = state_revision_;
+}
+
+void App::record_frame_ms(double ms) {
+    constexpr size_t kKeep = 1000;
+    if (timing_.frame_ms.size() >= kKeep) timing_.frame_ms.erase(timing_.frame_ms.begin());
+    timing_.frame_ms.push_back(ms);
+}
 
 void App::frame(double now_s) {
     now_ = now_s;
@@ -245,11 +267,22 @@ void App::frame(double now_s) {
     } else {
         last_step_ = now_;
     }
+    if (autosave_enabled && doc.dirty() && doc.revision() != autosaved_revision_ &&
+        now_ - last_autosave_ >= autosave_interval_s) {
+        autosave();
+        autosaved_revision_ = doc.revision();
+        last_autosave_ = now_;
+    }
     while (auto o = runner_.take()) {
         if (o->revision != state_revision_) continue;  // computed for a state that is gone
         if (o->error) error("forward pass: " + *o->error);
         if (!o->note.empty() && (!pass_ || pass_->note != o->note)) warn(o->note);
         pass_ = std::move(*o);
+        if (timed_revision_ == state_revision_ && !pass_->error) {
+            timing_.change_to_maps_ms.push_back(
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - changed_at_).count());
+            timed_revision_ = 0;
+        }
     }
     if (requested_revision_ != state_revision_) {
         requested_revision_ = state_revision_;
@@ -355,6 +388,17 @@ std::string App::state_json() const {
                                                                        : "error"},
                         {"text", m.text}});
     j["messages"] = std::move(msgs);
+    auto summary = [](std::vector<double> v) {
+        nlohmann::ordered_json t;
+        t["count"] = v.size();
+        if (v.empty()) return t;
+        std::sort(v.begin(), v.end());
+        t["median_ms"] = v[v.size() / 2];
+        t["p95_ms"] = v[std::min(v.size() - 1, v.size() * 95 / 100)];
+        t["max_ms"] = v.back();
+        return t;
+    };
+    j["timing"] = {{"frames", summary(timing_.frame_ms)}, {"change_to_maps", summary(timing_.change_to_maps_ms)}};
     return j.dump(2);
 }
 

@@ -10,6 +10,7 @@
 // runner for a new pass.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -112,6 +113,8 @@ public:
     int threads = 0;  // 0 = all cores
     bool compare_both = false;
     void set_backend(BackendKind b);
+    void set_threads(int n);             // 0 = all cores
+    void set_compare_both(bool on);
     // Whether the GL backend can run (unknown until the runner has tried) and why not.
     std::optional<bool> gl_available() const { return runner_.gl_available(); }
     std::string gl_unavailable_reason() const { return runner_.gl_unavailable_reason(); }
@@ -145,17 +148,31 @@ public:
     void clear_autosave();     // after a clean quit with nothing unsaved
     std::vector<std::string> recent_files;
     void add_recent(const std::string& path);
+    // Autosave every few seconds while there are unsaved edits, so a crash loses little (the window
+    // turns it on; tests and scripts leave it off unless they test it).
+    bool autosave_enabled = false;
+    double autosave_interval_s = 10.0;
     bool quit_requested = false;  // the window's close button or File › Quit: asks first when unsaved
     bool quit_confirmed = false;  // the user chose to quit without saving
 
     // The whole state as JSON, for the script runner's dumps and the tests.
     std::string state_json() const;
 
+    // What the speed benchmarks read (also in state_json): how long frames take, and how long after a
+    // change of the network, weights or input the maps for it were ready to draw.
+    void record_frame_ms(double ms);
+    struct Timing {
+        std::vector<double> frame_ms;        // the most recent frames, oldest first
+        std::vector<double> change_to_maps_ms;  // one per change whose pass finished
+    };
+    const Timing& timing() const { return timing_; }
+
 private:
     void state_changed();   // network, weights or input: bump the revision
     void fit_weights();     // after a network change: keep loaded weights if they fit, else seed
     void fit_input();       // after a network change: preprocess again if the input shape changed
-    double now_ = 0, last_step_ = 0;
+    double now_ = 0, last_step_ = 0, last_autosave_ = 0;
+    uint64_t autosaved_revision_ = 0;
     int selected_ = 0;
     uint64_t seed_ = 1;
     std::shared_ptr<nn::NetworkWeights> weights_;
@@ -165,6 +182,9 @@ private:
     std::shared_ptr<nn::Tensor> input_;
     uint64_t state_revision_ = 1, requested_revision_ = 0;
     std::optional<PassOutcome> pass_;
+    Timing timing_;
+    uint64_t timed_revision_ = 0;                       // the change being timed
+    std::chrono::steady_clock::time_point changed_at_;  // when it happened
     std::vector<Message> messages_;
     Runner runner_;
 };

@@ -120,6 +120,7 @@ int run_gui(const GuiOptions& opt, std::ostream& out, std::ostream& err) {
     {
         App app;
         if (opt.persist && opt.restore) app.restore_autosave();
+        app.autosave_enabled = opt.persist;
         if (!opt.preset.empty() && !app.load_preset(opt.preset)) status = 2;
         if (!opt.model.empty() && !app.open_model(opt.model)) status = 2;
         if (!opt.image.empty() && !app.open_image(opt.image)) status = 2;
@@ -149,6 +150,7 @@ int run_gui(const GuiOptions& opt, std::ostream& out, std::ostream& err) {
 
         int frame = 0;
         while (status == 0) {
+            auto frame_start = std::chrono::steady_clock::now();
             glfwPollEvents();
             if (glfwWindowShouldClose(window)) {
                 glfwSetWindowShouldClose(window, GLFW_FALSE);
@@ -156,7 +158,10 @@ int run_gui(const GuiOptions& opt, std::ostream& out, std::ostream& err) {
             }
             // The frame before the screenshot waits for the maps of the current state.
             const bool last = opt.frames > 0 && frame == opt.frames - 1;
-            if (last && !opt.screenshot.empty()) app.wait_for_pass(120.0);
+            if (last && !opt.screenshot.empty()) {
+                app.wait_for_pass(120.0);
+                frame_start = std::chrono::steady_clock::now();  // the wait is not the frame's
+            }
             app.frame(glfwGetTime());
 
             ImGui_ImplOpenGL3_NewFrame();
@@ -170,6 +175,11 @@ int run_gui(const GuiOptions& opt, std::ostream& out, std::ostream& err) {
             glClearColor(0.09f, 0.09f, 0.10f, 1.0f);
             glClear(GL_COLOR_BUFFER_BIT);
             ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+            // The frame's CPU work and the driver's: glFinish, or llvmpipe's deferred drawing would
+            // be counted in the next frame's poll instead.
+            glFinish();
+            app.record_frame_ms(
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - frame_start).count());
             ++frame;
             host.frames_drawn = frame;
 
