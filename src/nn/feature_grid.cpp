@@ -20,6 +20,11 @@ constexpr float kViridis[17][3] = {
     {0.369214f, 0.788888f, 0.382914f}, {0.515992f, 0.831158f, 0.294279f}, {0.678489f, 0.863742f, 0.189503f},
     {0.845561f, 0.887322f, 0.099702f}, {0.993248f, 0.906157f, 0.143936f}};
 
+// The diverging map's ends: the blue and red of Kenneth Moreland's cool-warm map ("Diverging Color Maps
+// for Scientific Visualization", 2009), here meeting at white so that zero reads as "nothing".
+constexpr float kDivergingLow[3] = {0.230f, 0.299f, 0.754f};
+constexpr float kDivergingHigh[3] = {0.706f, 0.016f, 0.150f};
+
 constexpr std::array<uint8_t, 3> kMidGrey{128, 128, 128};
 constexpr std::array<uint8_t, 3> kNanColour{255, 0, 255};  // magenta: in neither colour map
 
@@ -88,11 +93,19 @@ void paint(FeatureGrid& g, int t, int64_t x, int64_t y, const std::array<uint8_t
 
 }  // namespace
 
-std::string_view colormap_name(Colormap m) { return m == Colormap::Viridis ? "viridis" : "gray"; }
+std::string_view colormap_name(Colormap m) {
+    switch (m) {
+        case Colormap::Gray: return "gray";
+        case Colormap::Viridis: return "viridis";
+        case Colormap::Diverging: return "diverging";
+    }
+    return "gray";
+}
 
 std::optional<Colormap> parse_colormap(std::string_view s) {
     if (s == "gray" || s == "grey") return Colormap::Gray;
     if (s == "viridis") return Colormap::Viridis;
+    if (s == "diverging") return Colormap::Diverging;
     return std::nullopt;
 }
 
@@ -102,6 +115,13 @@ std::array<uint8_t, 3> colormap_rgb(Colormap m, float t) {
     if (m == Colormap::Gray) {
         const uint8_t v = byte_of(t);
         return {v, v, v};
+    }
+    if (m == Colormap::Diverging) {
+        // Linear from the blue end to white over [0, ½], from white to the red end over [½, 1].
+        const float* end = t < 0.5f ? kDivergingLow : kDivergingHigh;
+        const float a = std::abs(t - 0.5f) * 2.0f;  // 0 at white, 1 at either end
+        return {byte_of(1.0f + a * (end[0] - 1.0f)), byte_of(1.0f + a * (end[1] - 1.0f)),
+                byte_of(1.0f + a * (end[2] - 1.0f))};
     }
     const float f = t * 16.0f;
     const int i = std::min(static_cast<int>(f), 15);
@@ -167,6 +187,14 @@ FeatureGrid render_feature_grid(const Tensor& act, const GridOptions& opt) {
         std::fill(g.low.begin(), g.low.end(), lo <= hi ? lo : nan);
         std::fill(g.high.begin(), g.high.end(), lo <= hi ? hi : nan);
     }
+    const bool diverging = opt.colormap == Colormap::Diverging;
+    if (diverging)
+        for (int c = 0; c < n; ++c)
+            if (std::isfinite(g.low[c])) {
+                const float m = std::max(std::abs(g.low[c]), std::abs(g.high[c]));
+                g.low[c] = -m;
+                g.high[c] = m;
+            }
 
     // A channel whose whole range is rounding noise next to the layer's values is drawn flat, not
     // stretched into a pattern that is not there.
@@ -186,7 +214,7 @@ FeatureGrid render_feature_grid(const Tensor& act, const GridOptions& opt) {
                 std::array<uint8_t, 3> rgb;
                 if (std::isnan(v)) rgb = kNanColour;
                 else if (std::isinf(v)) rgb = colormap_rgb(opt.colormap, v > 0 ? 1.0f : 0.0f);
-                else if (flat) rgb = kMidGrey;
+                else if (flat) rgb = diverging ? colormap_rgb(opt.colormap, 0.5f) : kMidGrey;
                 else rgb = colormap_rgb(opt.colormap, static_cast<float>((v - static_cast<double>(lo)) / span));
                 paint(g, c, x, y, rgb);
             }

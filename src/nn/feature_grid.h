@@ -21,8 +21,10 @@ enum class Colormap {
     Gray,     // black (low) to white (high)
     Viridis,  // dark blue through green to yellow; perceptually uniform, readable in grey and by most
               // colour-blind viewers
+    Diverging,  // blue (negative) through white (zero) to red (positive), for values with a sign: the
+                // range drawn is symmetric around zero, so white always means 0
 };
-std::string_view colormap_name(Colormap m);  // "gray", "viridis"
+std::string_view colormap_name(Colormap m);  // "gray", "viridis", "diverging"
 std::optional<Colormap> parse_colormap(std::string_view s);
 // The colour for t in [0, 1] (clamped; NaN gives the low end).
 std::array<uint8_t, 3> colormap_rgb(Colormap m, float t);
@@ -78,8 +80,11 @@ struct FeatureGrid {
 
 // Draws the channels of a (C, H, W) activation row by row, channel 0 at the top-left. Each value v maps to
 // (v − low) / (high − low) of the tile's range; a tile whose range is a single value (a dead or constant
-// channel) is mid-grey whatever the colour map, NaN is magenta, +∞ and −∞ the colour map's ends. The
+// channel) is mid-grey (white with Diverging, below), NaN is magenta, +∞ and −∞ the colour map's ends. The
 // ranges come from the finite values only.
+// Diverging makes every range symmetric, low = −m and high = +m with m the largest |v| (of the tile, or
+// of all tiles when Shared), so that v ↦ ½ + ½·v/m and zero is white; a tile of zeros (a dead channel)
+// is therefore white, not grey.
 FeatureGrid render_feature_grid(const Tensor& activation, const GridOptions& opt = {});
 
 // Draws conv filters, weight (out, in, kh, kw) with in = 3 (colour) or 1 (gray), one tile per output

@@ -143,6 +143,49 @@ TEST_CASE("colour maps") {
     CHECK_FALSE(parse_colormap("jet"));
 }
 
+TEST_CASE("the diverging map: blue, white at zero, red, ranges symmetric around zero") {
+    // Moreland's cool-warm blue and red at the ends, white in the middle, halfway between at ¼.
+    CHECK(colormap_rgb(Colormap::Diverging, 0.0f) == std::array<uint8_t, 3>{59, 76, 192});
+    CHECK(colormap_rgb(Colormap::Diverging, 0.5f) == std::array<uint8_t, 3>{255, 255, 255});
+    CHECK(colormap_rgb(Colormap::Diverging, 1.0f) == std::array<uint8_t, 3>{180, 4, 38});
+    CHECK(colormap_rgb(Colormap::Diverging, 0.25f) == std::array<uint8_t, 3>{157, 166, 224});
+    CHECK(colormap_rgb(Colormap::Diverging, std::nanf("")) == colormap_rgb(Colormap::Diverging, 0.0f));
+    CHECK(parse_colormap("diverging") == Colormap::Diverging);
+    CHECK(colormap_name(Colormap::Diverging) == "diverging");
+
+    // Channel 0: −2, 0, 1, 2 (m = 2); channel 1: 0, 1, 3, 4 (only positive: m = 4, 0 is still white);
+    // channel 2: all zero, a dead channel, white.
+    Tensor t(Shape3{3, 1, 4});
+    const float v[12] = {-2, 0, 1, 2, 0, 1, 3, 4, 0, 0, 0, 0};
+    std::copy(v, v + 12, t.data.begin());
+    GridOptions o;
+    o.colormap = Colormap::Diverging;
+    o.min_tile = 1;
+    o.gap = 0;
+    o.columns = 1;
+    FeatureGrid g = render_feature_grid(t, o);
+    REQUIRE(g);
+    using P = std::array<int, 4>;
+    CHECK(px(g, 0, 0) == P{59, 76, 192, 255});
+    CHECK(px(g, 1, 0) == P{255, 255, 255, 255});
+    CHECK(px(g, 3, 0) == P{180, 4, 38, 255});
+    CHECK(g.low[0] == -2.0f);
+    CHECK(g.high[0] == 2.0f);
+    CHECK(g.low[1] == -4.0f);
+    CHECK(px(g, 0, 1) == P{255, 255, 255, 255});
+    CHECK(px(g, 3, 1) == P{180, 4, 38, 255});
+    for (int x = 0; x < 4; ++x) CHECK(px(g, x, 2) == P{255, 255, 255, 255});
+
+    // Shared: one range −4 … 4, so channel 0's −2 is a quarter of the way up.
+    o.scaling = Scaling::Shared;
+    g = render_feature_grid(t, o);
+    REQUIRE(g);
+    CHECK(g.low[0] == -4.0f);
+    CHECK(g.high[2] == 4.0f);
+    CHECK(px(g, 0, 0) == P{157, 166, 224, 255});
+    CHECK(px(g, 3, 1) == P{180, 4, 38, 255});
+}
+
 TEST_CASE("layout options and limits") {
     Tensor t(Shape3{10, 4, 4}, 1.0f);
     GridOptions o;
