@@ -74,7 +74,7 @@ TEST_CASE("bench --backend gl reports GPU times per layer and the wall time of a
     CHECK(!j.contains("note"));
 }
 
-TEST_CASE("--shader-dir runs an edited shader; a missing one is an error naming the file") {
+TEST_CASE("--shader-dir runs an edited shader, a missing one is an error naming the file") {
     TempDir dir;
     for (const auto& name : gl::ShaderLibrary::builtin_names()) {
         std::string error;

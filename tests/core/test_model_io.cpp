@@ -193,7 +193,7 @@ TEST_CASE("a model without name, description, source or devices gets the default
     CHECK(net.input == Shape3{1, 28, 28});
 }
 
-TEST_CASE("whole-number floats are accepted as integers; other numbers are not") {
+TEST_CASE("whole-number floats are accepted as integers, other numbers are not") {
     // Some exporters write 3.0 for 3; refusing it would reject files that mean exactly what they say.
     const Network net = load_ok(model_with_layers(R"({"type": "conv", "out": 8.0, "kernel": 3.0, "pad": [1.0, 0]})"));
     CHECK(net.layers[0].out == 8);

@@ -115,7 +115,7 @@ TEST_CASE("shrinking averages every source pixel, so fine detail turns grey inst
     CHECK(id.data[3] == 4.0f);
 }
 
-TEST_CASE("centre crop keeps the middle; an odd margin leaves its extra pixel at the bottom and right") {
+TEST_CASE("centre crop keeps the middle, an odd margin leaves its extra pixel at the bottom and right") {
     Tensor t(Shape3{1, 4, 5});
     for (int i = 0; i < 20; ++i) t.data[i] = static_cast<float>(i);
     const Tensor c = center_crop(t, 2, 2);  // margins: rows 2 → top 1; columns 3 → left 1
@@ -291,7 +291,7 @@ TEST_CASE("the asset patterns are exactly what the generators draw") {
     }
 }
 
-TEST_CASE("PNG, JPEG and BMP round trips; alpha is composited over white") {
+TEST_CASE("PNG, JPEG and BMP round trips, alpha is composited over white") {
     const std::vector<uint8_t> px = noise(7 * 5 * 3, 1);
     for (char kind : {'p', 'b'}) {
         const auto r = decode_image(stb_encode(7, 5, 3, px, kind), "mem");

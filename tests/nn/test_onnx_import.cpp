@@ -602,7 +602,7 @@ TEST_SUITE("onnx_import") {
         }
     }
 
-    TEST_CASE("Gemm: C as a scalar, (1), (1, N) broadcasts; per-row C and transA are not fc forms") {
+    TEST_CASE("Gemm: C as a scalar, (1), (1, N) broadcasts, per-row C and transA are not fc forms") {
         for (std::vector<int64_t> cdims :
              {std::vector<int64_t>{}, std::vector<int64_t>{1}, std::vector<int64_t>{1, 4}}) {
             ModelBuilder b({1, 3});
@@ -633,7 +633,7 @@ TEST_SUITE("onnx_import") {
         CHECK(contains(import_error(f, OnnxImportFailure::UnsupportedForm), "not an fc form: Gemm of a 4-D tensor"));
     }
 
-    TEST_CASE("MatMul + Add → one fc layer; MatMul alone has no bias; a lone Add is refused") {
+    TEST_CASE("MatMul + Add → one fc layer, MatMul alone has no bias, a lone Add is refused") {
         ModelBuilder b({1, 3});
         b.init("W", {3, 2}, {1, 2, 3, 4, 5, 6});  // (in, out)
         b.init("bias", {2}, {10, 20});
@@ -664,7 +664,7 @@ TEST_SUITE("onnx_import") {
               "Add (node 1): Add is supported only as the bias right after a MatMul");
     }
 
-    TEST_CASE("Flatten and Reshape to (N, K) become flatten; other reshapes are refused") {
+    TEST_CASE("Flatten and Reshape to (N, K) become flatten, other reshapes are refused") {
         // Flatten, default axis 1.
         ModelBuilder f({1, 2, 3, 4});
         f.node("Flatten");
@@ -814,7 +814,7 @@ TEST_SUITE("onnx_import") {
             contains(import_error(u, OnnxImportFailure::Malformed), "reads 'ghost', which nothing before it produces"));
     }
 
-    TEST_CASE("inputs: float 4-D images, N = 1 or symbolic; weights as inputs only when given") {
+    TEST_CASE("inputs: float 4-D images, N = 1 or symbolic, weights as inputs only when given") {
         ModelBuilder sym({-1, 3, 8, 8});
         sym.node("Relu");
         CHECK(import_ok(sym).net.input == Shape3{3, 8, 8});
@@ -965,7 +965,7 @@ TEST_SUITE("onnx_import") {
         CHECK(import_onnx_bytes("").failure == OnnxImportFailure::Malformed);
     }
 
-    TEST_CASE("files: the network is named after the file; unreadable files are errors") {
+    TEST_CASE("files: the network is named after the file, unreadable files are errors") {
         TempDir dir;
         ModelBuilder b({1, 3, 8, 8});
         b.node("Relu");
