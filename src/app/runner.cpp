@@ -3,7 +3,9 @@
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
+#include <exception>
 #include <mutex>
+#include <new>
 #include <thread>
 
 #include "gl/context.h"
@@ -26,7 +28,8 @@ struct Runner::Impl {
     std::unique_ptr<nn::Backend> cpu;
     std::unique_ptr<gl::GlContext> gl_context;
     std::unique_ptr<nn::Backend> gl;
-    int cpu_threads = -1;
+    int cpu_threads = -1;      // threads the CPU backend uses
+    int requested_threads = -1;  // what the last request asked for (0 = all cores)
 
     nn::Backend* gl_backend() {
         if (!gl_context && !gl_ok.has_value()) {
@@ -52,7 +55,10 @@ struct Runner::Impl {
         PassOutcome o;
         o.revision = r.revision;
         if (!cpu) cpu = nn::make_cpu_backend();
-        if (cpu_threads != r.threads || cpu_threads < 0) cpu_threads = nn::set_threads(r.threads);
+        if (requested_threads != r.threads) {
+            cpu_threads = nn::set_threads(r.threads);
+            requested_threads = r.threads;
+        }
         nn::Backend* first = cpu.get();
         std::string first_device = cpu_device();
         nn::Backend* second = nullptr;
@@ -75,6 +81,7 @@ struct Runner::Impl {
                 if (r.compare_both) second = cpu.get(), second_device = cpu_device();
             } else {
                 o.note = gl_note + "; running on the CPU instead";
+                if (r.compare_both) o.compare_error = gl_note;  // nothing to compare the CPU with
             }
         } else if (r.compare_both) {
             if (g)
@@ -112,6 +119,29 @@ struct Runner::Impl {
         return o;
     }
 
+    // run(), with anything it throws (out of memory for a huge network, a driver's exception) turned
+    // into the pass's error: the worker thread must outlive every pass.
+    PassOutcome run_guarded(const PassRequest& r) {
+        try {
+            return run(r);
+        } catch (const std::bad_alloc&) {
+            PassOutcome o;
+            o.revision = r.revision;
+            o.error = "not enough memory for this network's pass";
+            return o;
+        } catch (const std::exception& e) {
+            PassOutcome o;
+            o.revision = r.revision;
+            o.error = std::string("the pass stopped: ") + e.what();
+            return o;
+        } catch (...) {
+            PassOutcome o;
+            o.revision = r.revision;
+            o.error = "the pass stopped on an unknown error";
+            return o;
+        }
+    }
+
     void loop() {
         std::unique_lock lock(m);
         for (;;) {
@@ -121,7 +151,7 @@ struct Runner::Impl {
             waiting.reset();
             running = true;
             lock.unlock();
-            PassOutcome o = run(r);
+            PassOutcome o = run_guarded(r);
             lock.lock();
             running = false;
             done = std::move(o);
