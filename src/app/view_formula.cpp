@@ -1,12 +1,321 @@
-// Placeholder until the panel is written: shows its title only.
+// The worked formula of the selected stage. For a convolution or sliding pool: N = (W − F + 2P)/S + 1
+// per spatial dimension with the live numbers substituted step by step, the exact quotient when it
+// is not whole, the rounding and what it costs (drawn as a bar of the padded input and the part the
+// windows reach), the nearest sizes that would divide exactly, and the growth of the receptive
+// field. For every other layer, what it does to the shape. Then parameters, MACs and memory with
+// their numbers, and the stage's diagnostics in words.
 #include <imgui.h>
 
+#include <algorithm>
+#include <string>
+
+#include "app/view_common.h"
 #include "app/views.h"
+#include "core/text.h"
 
 namespace convscope::app {
 
-void draw_formula(App&) {
-    if (begin_panel("Formula", Slot::LeftBottom)) ImGui::TextDisabled("(not yet)");
+namespace {
+
+std::string num(int64_t v) { return std::to_string(v); }
+
+std::string real(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+}
+
+void heading(std::string_view text) {
+    ImGui::Spacing();
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.55f, 0.75f, 1.0f, 1.0f));
+    show_text(text);
+    ImGui::PopStyleColor();
+}
+
+void dim_line(std::string_view text) {
+    ImGui::PushStyleColor(ImGuiCol_Text, dim_colour());
+    show_wrapped(text);
+    ImGui::PopStyleColor();
+}
+
+bool same_params(const WindowParams& a, const WindowParams& b) {
+    return a.in == b.in && a.kernel == b.kernel && a.stride == b.stride && a.pad_begin == b.pad_begin &&
+           a.pad_end == b.pad_end && a.dilation == b.dilation && a.rounding == b.rounding;
+}
+
+// ---- one spatial dimension -------------------------------------------------------------------------
+
+// The padded input as a bar: padding grey, the input blue, the stretch no window reaches red, and
+// with ceil rounding the last window's overhang outlined in amber. Ticks mark where windows start.
+void draw_coverage(const WindowResult& r) {
+    if (!r.valid || r.padded <= 0) return;
+    const WindowParams& p = r.p;
+    const int64_t reached = (r.out - 1) * p.stride + r.eff_kernel;
+    const int64_t total = std::max(r.padded, reached);
+    const float w = std::max(60.0f, ImGui::GetContentRegionAvail().x - 4);
+    const float h = ImGui::GetTextLineHeight() * 0.8f;
+    const ImVec2 o = ImGui::GetCursorScreenPos();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    auto x = [&](int64_t v) { return o.x + w * static_cast<float>(v) / static_cast<float>(total); };
+    const float y0 = o.y + 3, y1 = y0 + h;
+    const ImU32 pad = IM_COL32(95, 95, 105, 255), input = IM_COL32(55, 110, 190, 255);
+    dl->AddRectFilled({x(0), y0}, {x(p.pad_begin), y1}, pad);
+    dl->AddRectFilled({x(p.pad_begin), y0}, {x(p.pad_begin + p.in), y1}, input);
+    dl->AddRectFilled({x(p.pad_begin + p.in), y0}, {x(r.padded), y1}, pad);
+    if (reached < r.padded) dl->AddRectFilled({x(reached), y0}, {x(r.padded), y1}, IM_COL32(220, 60, 60, 230));
+    if (reached > r.padded) dl->AddRect({x(r.padded), y0}, {x(reached), y1}, IM_COL32(255, 190, 60, 255), 0, 0, 2);
+    // The first and last windows as brackets above the bar, the starts as ticks below it.
+    const ImU32 bracket = IM_COL32(235, 235, 235, 255);
+    dl->AddLine({x(0), y0 - 2}, {x(r.eff_kernel), y0 - 2}, bracket, 2);
+    const int64_t last = (r.out - 1) * p.stride;
+    dl->AddLine({x(last), y0 - 2}, {x(last + r.eff_kernel), y0 - 2}, bracket, 2);
+    if (r.out <= 256)
+        for (int64_t k = 0; k < r.out; ++k) dl->AddLine({x(k * p.stride), y1}, {x(k * p.stride), y1 + 3}, bracket);
+    ImGui::Dummy(ImVec2(w, h + 8));
+    hover_note("The padded input, " + num(r.padded) + " pixels: padding grey, input blue. The white bars above "
+               "are the first and the last window (" + num(r.eff_kernel) + " wide); the ticks below are where the " +
+               num(r.out) + " windows start, " + num(p.stride) + " apart. Red: never reached by any window. "
+               "Amber outline: where the last window hangs past the edge.");
+}
+
+// The formula for one dimension: the symbols, then the numbers, step by step.
+void draw_dimension(const WindowResult& r, const char* title, const std::string& unit) {
+    const WindowParams& p = r.p;
+    heading(title);
+    const bool dilated = p.dilation > 1;
+    const bool symmetric = p.pad_begin == p.pad_end;
+    std::string legend = "W = " + num(p.in) + "   F = " + num(p.kernel) + "   " +
+                         (symmetric ? "P = " + num(p.pad_begin) : "P = " + num(p.pad_begin) + " + " + num(p.pad_end)) +
+                         "   S = " + num(p.stride);
+    if (dilated) legend += "   d = " + num(p.dilation);
+    dim_line(legend);
+    if (dilated)
+        show_text("F_eff = d·(F − 1) + 1 = " + num(p.dilation) + "·(" + num(p.kernel) + " − 1) + 1 = " +
+                  num(r.eff_kernel));
+    const std::string f = dilated ? "F_eff" : "F";
+    show_text(symmetric ? "N = (W − " + f + " + 2P)/S + 1" : "N = (W − " + f + " + P_begin + P_end)/S + 1");
+    const std::string pads = symmetric ? "2·" + num(p.pad_begin) : num(p.pad_begin) + " + " + num(p.pad_end);
+    const int64_t eff = p.dilation * (p.kernel - 1) + 1;
+    const int64_t span = p.in + p.pad_begin + p.pad_end - eff;
+    show_text("  = (" + num(p.in) + " − " + num(eff) + " + " + pads + ")/" + num(p.stride) + " + 1");
+    if (p.stride < 1) {
+        show_wrapped(status_text_colour(Severity::Error), "a stride of " + num(p.stride) + " never moves the window");
+        return;
+    }
+    if (span < 0) {
+        show_text("  = " + num(span) + "/" + num(p.stride) + " + 1");
+        show_wrapped(status_text_colour(Severity::Error),
+                     "the window (" + num(eff) + ") is wider than the padded input (" + num(span + eff) +
+                         "): it fits nowhere, so there is no output");
+        return;
+    }
+    const std::string quotient = exact_quotient_text(span, p.stride);
+    if (r.exact) {
+        show_text("  = " + num(span) + "/" + num(p.stride) + " + 1");
+        ImGui::PushStyleColor(ImGuiCol_Text, status_text_colour(Severity::Ok));
+        show_text("  = " + num(r.out) + "   exact");
+        ImGui::PopStyleColor();
+    } else {
+        show_text("  = " + num(span) + "/" + num(p.stride) + " + 1 = " + quotient);
+        const bool floor = p.rounding == Rounding::Floor;
+        ImGui::PushStyleColor(ImGuiCol_Text, status_text_colour(Severity::Warning));
+        show_text("  → " + num(r.out) + (floor ? " (floor: rounded down)" : " (ceil: rounded up)"));
+        ImGui::PopStyleColor();
+        dim_line(num(span) + " = " + num(p.stride) + "·" + num(span / p.stride) + " + " + num(r.remainder) +
+                 ": the windows leave a remainder of " + num(r.remainder));
+        const std::string why = rounding_consequence(r, unit);
+        if (!why.empty()) show_wrapped(status_text_colour(Severity::Warning), why);
+        // The nearest sizes at which this layer alone divides exactly.
+        const int64_t down = p.in - r.remainder, up = p.in + (p.stride - r.remainder);
+        dim_line("exact for this layer at " + std::string(unit == "row" ? "H" : "W") + " = " +
+                 (down + p.pad_begin + p.pad_end >= eff && down >= 1 ? num(down) + " or " : std::string()) + num(up));
+    }
+    draw_coverage(r);
+}
+
+void draw_window_layer(const Stage& st) {
+    if (!st.dim_h || !st.dim_w) {
+        heading("Output size");
+        show_text("N = (W − F + 2P)/S + 1");
+        dim_line("cannot be worked out: see the diagnostics below");
+        return;
+    }
+    const WindowResult& h = *st.dim_h;
+    const WindowResult& w = *st.dim_w;
+    if (same_params(h.p, w.p)) {
+        draw_dimension(h, "Height and width (the same numbers)", "column and row");
+    } else {
+        draw_dimension(h, "Height", "row");
+        draw_dimension(w, "Width", "column");
+    }
+}
+
+// ---- other layers ----------------------------------------------------------------------------------
+
+void draw_other_layer(const Stage& st, const Layer& l) {
+    const std::string in = st.input ? shape_text(*st.input) : "?";
+    const std::string out = st.output ? shape_text(*st.output) : "?";
+    heading("What it does to the shape");
+    switch (l.type) {
+        case LayerType::Relu:
+            show_wrapped("max(0, x) for every value: negative values become 0. The shape stays " + in +
+                         "; computed in place, so it needs no new memory.");
+            break;
+        case LayerType::Dropout:
+            show_wrapped("While training it zeroes a random " + real(100 * l.ratio) +
+                         "% of the values; at inference it passes everything through. The shape stays " + in + ".");
+            break;
+        case LayerType::Softmax:
+            show_wrapped("Turns the scores into probabilities: e^x divided by the sum of all e^x, so they are "
+                         "positive and add up to 1. The shape stays " + in + ".");
+            break;
+        case LayerType::Lrn: {
+            const std::string a = l.alpha_over_size ? "alpha/n" : "alpha";
+            show_wrapped("Local response normalisation: each value is divided by (k + " + a + "·Σ a²)^beta, the sum "
+                         "running over n = " + num(l.lrn_size) + " neighbouring channels. The shape stays " + in + ".");
+            dim_line("k = " + real(l.k) + ", alpha = " + real(l.alpha) + (l.alpha_over_size ? " (divided by n)" : " (as is)") +
+                     ", beta = " + real(l.beta));
+            break;
+        }
+        case LayerType::Flatten:
+            show_wrapped("Lays the maps out as one vector; nothing is computed.");
+            if (st.input)
+                show_text("C·H·W = " + num(st.input->c) + "·" + num(st.input->h) + "·" + num(st.input->w) + " = " +
+                          group_digits(st.input->count()));
+            break;
+        case LayerType::Fc:
+            show_wrapped("Fully connected: every output is a weighted sum of all the inputs, whatever their "
+                         "layout, so the maps are read as one vector.");
+            if (st.input) {
+                const Shape3& s = *st.input;
+                show_text("in = C·H·W = " + num(s.c) + "·" + num(s.h) + "·" + num(s.w) + " = " +
+                          group_digits(s.count()) + " → " + group_digits(l.out));
+                if (l.in_features > 0) {
+                    const bool fits = l.in_features == s.count();
+                    show_wrapped(status_text_colour(fits ? Severity::Ok : Severity::Error),
+                                 "its weights expect " + group_digits(l.in_features) + " inputs" +
+                                     (fits ? ": they fit" : ", but " + group_digits(s.count()) + " arrive"));
+                }
+            }
+            break;
+        case LayerType::AdaptiveAvgPool:
+            show_wrapped("Averages over windows chosen so that the output is always " +
+                         dims_text(l.output_size.h, l.output_size.w) +
+                         ", whatever the input size: torchvision puts one before the classifier so any input "
+                         "size reaches fc6 with the same number of features.");
+            if (!st.formula.empty()) show_text(st.formula);
+            break;
+        default: break;
+    }
+    if (st.input && st.output) show_text(in + " → " + out);
+}
+
+// ---- what every stage costs ------------------------------------------------------------------------
+
+void draw_costs(const Stage& st, const Layer& l) {
+    if (!st.output) return;
+    heading("Parameters, work and memory");
+    if (l.type == LayerType::Conv && st.input && st.dim_h && st.dim_w && l.groups > 0) {
+        const int64_t per = st.input->c / l.groups;
+        show_wrapped("params = out·(C_in/groups)·F_h·F_w" + std::string(l.bias ? " + out" : "") + " = " + num(l.out) +
+                     "·" + num(per) + "·" + num(l.kernel.h) + "·" + num(l.kernel.w) +
+                     (l.bias ? " + " + num(l.out) : std::string()) + " = " + group_digits(st.params));
+        show_wrapped("MACs = out·N_h·N_w·(C_in/groups)·F_h·F_w = " + num(l.out) + "·" + num(st.output->h) + "·" +
+                     num(st.output->w) + "·" + num(per) + "·" + num(l.kernel.h) + "·" + num(l.kernel.w) + " = " +
+                     group_digits(st.macs));
+    } else if (l.type == LayerType::Fc && st.input) {
+        const int64_t in = st.input->count();
+        show_wrapped("params = in·out" + std::string(l.bias ? " + out" : "") + " = " + group_digits(in) + "·" +
+                     group_digits(l.out) + (l.bias ? " + " + group_digits(l.out) : std::string()) + " = " +
+                     group_digits(st.params));
+        show_wrapped("MACs = in·out = " + group_digits(st.macs));
+    } else {
+        dim_line("no parameters");
+    }
+    const Shape3& o = *st.output;
+    show_wrapped("activations = " + num(o.c) + "·" + num(o.h) + "·" + num(o.w) + " = " + group_digits(st.activations) +
+                 (st.in_place ? " (in place: no new memory)" : ", " + byte_text(st.activations * 4) + " as float32"));
+}
+
+void draw_receptive_field(const Stage& st, const ReceptiveField& before) {
+    if (!st.output) return;
+    heading("Receptive field");
+    const ReceptiveField& rf = st.rf;
+    auto one = [&](int64_t r0, int64_t j0, int64_t r1, int64_t j1, const std::optional<WindowResult>& d,
+                   const char* dim) {
+        std::string s = dim;
+        if (d && (st.type == LayerType::Conv || st.type == LayerType::MaxPool || st.type == LayerType::AvgPool)) {
+            s += "RF = r + (F_eff − 1)·j = " + num(r0) + " + (" + num(d->eff_kernel) + " − 1)·" + num(j0) + " = " +
+                 num(r1) + ";  jump = j·S = " + num(j0) + "·" + num(d->p.stride) + " = " + num(j1);
+        } else if (r1 != r0 || j1 != j0) {
+            s += "RF " + num(r0) + " → " + num(r1) + ", jump " + num(j0) + " → " + num(j1);
+        } else {
+            s += "unchanged: RF " + num(r1) + ", jump " + num(j1);
+        }
+        show_wrapped(s);
+    };
+    const bool square = rf.size_h == rf.size_w && rf.jump_h == rf.jump_w && before.size_h == before.size_w &&
+                        before.jump_h == before.jump_w && (!st.dim_h || !st.dim_w || same_params(st.dim_h->p, st.dim_w->p));
+    if (square) {
+        one(before.size_h, before.jump_h, rf.size_h, rf.jump_h, st.dim_h, "");
+    } else {
+        one(before.size_h, before.jump_h, rf.size_h, rf.jump_h, st.dim_h, "H: ");
+        one(before.size_w, before.jump_w, rf.size_w, rf.jump_w, st.dim_w, "W: ");
+    }
+    dim_line("each output value sees " + dims_text(rf.size_h, rf.size_w) + " input pixels; neighbouring outputs are " +
+             compact_dims_text(rf.jump_h, rf.jump_w) + " input pixels apart");
+}
+
+void draw_diagnostics(const Stage& st) {
+    heading("Diagnostics");
+    if (st.messages.empty()) {
+        show_wrapped(status_text_colour(Severity::Ok),
+                     is_spatial_window(st.type) ? "every division is exact" : "nothing to report");
+        return;
+    }
+    for (const Diagnostic& d : st.messages) show_wrapped(status_text_colour(d.severity), d.message);
+}
+
+void draw_input_stage(const App& app) {
+    const Analysis& a = app.doc.analysis();
+    const Shape3& in = app.doc.network().input;
+    show_text("input  " + shape_text(in));
+    heading("The input");
+    show_wrapped("The image as the network sees it: " + num(in.c) + " channels of " + dims_text(in.h, in.w) +
+                 " pixels. It is W in the first layer's formula.");
+    show_text("values = " + num(in.c) + "·" + num(in.h) + "·" + num(in.w) + " = " + group_digits(in.count()) + ", " +
+              byte_text(in.count() * 4) + " as float32");
+    heading("Receptive field");
+    show_wrapped("1 pixel, jump 1: each input value is its own pixel.");
+    if (!a.input_error.empty()) show_wrapped(status_text_colour(Severity::Error), a.input_error);
+}
+
+}  // namespace
+
+void draw_formula(App& app) {
+    if (begin_panel("Formula", Slot::LeftBottom)) {
+        const Analysis& a = app.doc.analysis();
+        const auto& layers = app.doc.network().layers;
+        const int sel = app.selected();
+        if (sel < 0 || static_cast<size_t>(sel) >= a.stages.size()) {
+            draw_input_stage(app);
+        } else {
+            const size_t i = static_cast<size_t>(sel);
+            const Stage& st = a.stages[i];
+            const Layer& l = layers[i];
+            ImGui::PushStyleColor(ImGuiCol_Text, status_text_colour(st.status));
+            show_text(st.name + " (" + std::string(type_name(st.type)) + ")  " +
+                      (st.input ? shape_text(*st.input) : "?") + " → " + (st.output ? shape_text(*st.output) : "?"));
+            ImGui::PopStyleColor();
+            if (is_spatial_window(st.type))
+                draw_window_layer(st);
+            else
+                draw_other_layer(st, l);
+            draw_costs(st, l);
+            draw_receptive_field(st, i == 0 ? ReceptiveField{} : a.stages[i - 1].rf);
+            draw_diagnostics(st);
+        }
+    }
     ImGui::End();
 }
 
