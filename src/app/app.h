@@ -147,6 +147,7 @@ public:
     bool restore_autosave();   // at start-up: a notice when something unsaved was brought back
     void clear_autosave();     // after a clean quit with nothing unsaved
     std::vector<std::string> recent_files;
+    void load_recent();  // from the config dir, merged with any already known
     void add_recent(const std::string& path);
     // Autosave every few seconds while there are unsaved edits, so a crash loses little (the window
     // turns it on; tests and scripts leave it off unless they test it).
@@ -177,6 +178,7 @@ private:
     uint64_t seed_ = 1;
     std::shared_ptr<nn::NetworkWeights> weights_;
     std::string weights_path_;
+    bool too_big_ = false;  // the network was too large to run: no weights, no pass
     std::string input_name_;
     nn::Image image_;
     std::shared_ptr<nn::Tensor> input_;

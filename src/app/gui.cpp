@@ -35,15 +35,14 @@ bool save_window_png(GLFWwindow* window, const std::string& path, std::string& e
         error = "the window has no pixels to save";
         return false;
     }
-    nn::Image img(w, h, 4);
+    nn::Image img(w, h, 3);  // RGB: the window is opaque, and the file smaller without alpha
     glPixelStorei(GL_PACK_ALIGNMENT, 1);
     glReadBuffer(GL_BACK);
-    std::vector<uint8_t> rows(static_cast<size_t>(w) * h * 4);
-    glReadPixels(0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, rows.data());
-    const size_t stride = static_cast<size_t>(w) * 4;
+    std::vector<uint8_t> rows(static_cast<size_t>(w) * h * 3);
+    glReadPixels(0, 0, w, h, GL_RGB, GL_UNSIGNED_BYTE, rows.data());
+    const size_t stride = static_cast<size_t>(w) * 3;
     for (int y = 0; y < h; ++y)  // OpenGL's rows start at the bottom
         std::copy_n(rows.data() + static_cast<size_t>(h - 1 - y) * stride, stride, img.pixels.data() + y * stride);
-    for (size_t i = 3; i < img.pixels.size(); i += 4) img.pixels[i] = 255;
     return nn::save_png(path, img, error);
 }
 
@@ -108,9 +107,16 @@ int run_gui(const GuiOptions& opt, std::ostream& out, std::ostream& err) {
     float scale_x = 1, scale_y = 1;
     glfwGetWindowContentScale(window, &scale_x, &scale_y);
     const float scale = std::clamp(std::max(scale_x, scale_y), 1.0f, 4.0f);
+    // DejaVu Sans Mono (Debian's fonts-dejavu-core) has the symbols the formulas use (−, ×, ·, →, ≤,
+    // ⌊ ⌋, Greek letters) that ImGui's built-in font lacks; the built-in one is the fallback.
+    static const ImWchar ranges[] = {0x0020, 0x00FF, 0x0370, 0x03FF, 0x2000, 0x206F, 0x2190, 0x21FF,
+                                     0x2200, 0x22FF, 0x2300, 0x23FF, 0x25A0, 0x25FF, 0};
     ImFontConfig font;
     font.SizePixels = std::round(13.0f * scale);
-    io.Fonts->AddFontDefault(&font);
+    const char* font_file = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf";
+    if (!std::filesystem::exists(font_file) ||
+        !io.Fonts->AddFontFromFileTTF(font_file, std::round(14.0f * scale), nullptr, ranges))
+        io.Fonts->AddFontDefault(&font);
     ImGui::StyleColorsDark();
     ImGui::GetStyle().ScaleAllSizes(scale);
     ImGui_ImplGlfw_InitForOpenGL(window, true);
@@ -119,8 +125,9 @@ int run_gui(const GuiOptions& opt, std::ostream& out, std::ostream& err) {
     int status = 0;
     {
         App app;
-        if (opt.persist && opt.restore) app.restore_autosave();
         app.autosave_enabled = opt.persist;
+        if (opt.persist) app.load_recent();
+        if (opt.persist && opt.restore) app.restore_autosave();
         if (!opt.preset.empty() && !app.load_preset(opt.preset)) status = 2;
         if (!opt.model.empty() && !app.open_model(opt.model)) status = 2;
         if (!opt.image.empty() && !app.open_image(opt.image)) status = 2;

@@ -36,9 +36,16 @@ public:
     };
 
 private:
+    // What running one step asks of advance(): go on, let frames draw before the next step, or come
+    // back to this same step once they have (a screenshot waits for the maps' textures).
+    enum class Then { Continue, DrawFrames, Again };
+    Then run_step(const Step& step, App& app, ScriptHost& host, std::string& error);
+
+    std::string name_;  // the file, for "FILE:LINE: …" messages
     std::vector<Step> steps_;
     size_t next_ = 0;
     int wait_until_frame_ = 0;
+    bool screenshot_armed_ = false;  // the pass is done; the screenshot is taken once frames are drawn
 };
 
 }  // namespace convscope::app
