@@ -19,6 +19,8 @@
 #include "core/file_io.h"
 #include "nn/image.h"
 
+#include <nlohmann/json.hpp>
+
 namespace convscope::app {
 
 namespace {
@@ -46,6 +48,35 @@ bool save_window_png(GLFWwindow* window, const std::string& path, std::string& e
     return nn::save_png(path, img, error);
 }
 
+// The window's size as it was last closed (config dir, window.json), so that it opens the same way.
+std::string window_file() { return (std::filesystem::path(App::config_dir()) / "window.json").string(); }
+
+void read_window_size(int& width, int& height) {
+    std::string error;
+    const auto text = read_file(window_file(), error);
+    if (!text) return;  // first start, or unreadable: the defaults
+    const auto j = nlohmann::json::parse(*text, nullptr, false);
+    if (!j.is_object() || !j.contains("width") || !j.contains("height") || !j["width"].is_number_integer() ||
+        !j["height"].is_number_integer())
+        return;
+    const int w = j["width"].get<int>(), h = j["height"].get<int>();
+    if (w >= 200 && h >= 150 && w <= 16384 && h <= 16384) width = w, height = h;
+}
+
+void write_window_size(GLFWwindow* window) {
+    int w = 0, h = 0;
+    glfwGetWindowSize(window, &w, &h);
+    // The window is created scaled to the monitor's content scale: store the unscaled size, or it would
+    // grow at every start on a HiDPI screen.
+    float sx = 1, sy = 1;
+    glfwGetWindowContentScale(window, &sx, &sy);
+    w = static_cast<int>(std::lround(w / std::max(sx, 1.0f)));
+    h = static_cast<int>(std::lround(h / std::max(sy, 1.0f)));
+    if (w <= 0 || h <= 0) return;
+    std::string error;
+    write_file_atomic(window_file(), nlohmann::json{{"width", w}, {"height", h}}.dump() + "\n", error);
+}
+
 void draw_all(App& app) {
     handle_shortcuts(app);
     draw_menu_bar(app);
@@ -71,6 +102,8 @@ int run_gui(const GuiOptions& opt, std::ostream& out, std::ostream& err) {
     // OpenGL 4.3 core for the compute shaders; a driver without it still gets the app, on 3.3.
     GLFWwindow* window = nullptr;
     const char* glsl = "#version 430";
+    int width = opt.width, height = opt.height;
+    if (opt.persist && !opt.size_given) read_window_size(width, height);
     for (const auto& [major, minor] : {std::pair{4, 3}, std::pair{3, 3}}) {
         glfwDefaultWindowHints();
         glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, major);
@@ -78,7 +111,7 @@ int run_gui(const GuiOptions& opt, std::ostream& out, std::ostream& err) {
         glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
         glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
         glfwWindowHint(GLFW_SCALE_TO_MONITOR, GLFW_TRUE);
-        window = glfwCreateWindow(opt.width, opt.height, "ConvScope", nullptr, nullptr);
+        window = glfwCreateWindow(width, height, "ConvScope", nullptr, nullptr);
         if (window) {
             glsl = major == 4 ? "#version 430" : "#version 330";
             break;
@@ -225,6 +258,7 @@ int run_gui(const GuiOptions& opt, std::ostream& out, std::ostream& err) {
             else
                 app.clear_autosave();
         }
+        if (opt.persist) write_window_size(window);
         release_view_resources();
     }
     ImGui_ImplOpenGL3_Shutdown();

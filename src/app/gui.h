@@ -16,6 +16,7 @@ struct GuiOptions {
     std::string select;       // a layer name to select at start
     std::string backend;      // "cpu" or "gl"
     int width = 1600, height = 1000;
+    bool size_given = false;  // --size: otherwise the size the window had when last closed
     int frames = 0;           // stop after this many frames (0: run until the window closes)
     std::string screenshot;   // with frames: write the last frame here as PNG
     std::string script;       // a file of steps to run (script.h)

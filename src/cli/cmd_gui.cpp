@@ -25,7 +25,7 @@ const char* kGuiHelp =
     "  --image FILE     feed this photo instead of the sample one\n"
     "  --select LAYER   select this layer at start\n"
     "  --backend B      cpu (default) or gl for the feature maps\n"
-    "  --size WxH       the window's size (default 1600x1000)\n"
+    "  --size WxH       the window's size (default: as it was last closed, else 1600x1000)\n"
     "  --frames N       draw N frames, then quit (the last one waits for the feature maps)\n"
     "  --screenshot F   with --frames: save the last frame as a PNG file\n"
     "  --script FILE    run the steps in FILE (see docs/user-guide.md), then quit\n"
@@ -61,6 +61,7 @@ int cmd_gui(const std::vector<std::string>& args_in, std::ostream& out, std::ost
             throw cli::UsageError{"--size: expected WxH between 200x150 and 16384x16384, got \"" + *size + "\""};
         o.width = w;
         o.height = h;
+        o.size_given = true;
     }
     o.frames = static_cast<int>(args.get_int("--frames", 0, 1, 1000000));
     o.screenshot = args.get("--screenshot").value_or("");

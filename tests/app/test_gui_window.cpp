@@ -221,4 +221,20 @@ TEST_CASE("unsaved edits are autosaved when the window closes and come back at t
     CHECK_MESSAGE(fresh.code == 0, fresh.err);
 }
 
+TEST_CASE("the window opens at the size it was closed with, unless --size says otherwise") {
+    SKIP_WITHOUT_XVFB();
+    TempDir config, dir;
+    const std::string home = config.path.string();
+    REQUIRE(run_gui("--frames 2 --size 900x640", home).code == 0);
+    const auto saved = nlohmann::json::parse(slurp((config.path / "convscope" / "window.json").string()));
+    CHECK(saved["width"] == 900);
+    CHECK(saved["height"] == 640);
+    CHECK(std::filesystem::exists(config.path / "convscope" / "imgui.ini"));  // the layout, beside it
+    const std::string shot = dir.file("shot.png");
+    REQUIRE(run_gui("--frames 2 --screenshot " + shot, home).code == 0);
+    const nn::Image img = load_png(shot);
+    CHECK(img.width == 900);
+    CHECK(img.height == 640);
+}
+
 }
