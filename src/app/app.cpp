@@ -259,6 +259,8 @@ const PassOutcome* App::current_pass() const {
 
 void App::state_changed() {
     ++state_revision_;
+    // Edits are timed, not the start-up: the first pass also pays for the worker's first allocations.
+    if (!pass_) return;
     changed_at_ = std::chrono::steady_clock::now();
     timed_revision_ = state_revision_;
 }
