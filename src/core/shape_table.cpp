@@ -142,16 +142,6 @@ std::string format_text(const Network& net, const Analysis& a) {
     return out;
 }
 
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-    std::string q = "\"";
-    for (char ch : s) {
-        if (ch == '"') q += '"';
-        q += ch;
-    }
-    return q + "\"";
-}
-
 std::string format_csv(const Network& net, const Analysis& a) {
     const auto rows = build_rows(net, a);
     std::string out =
@@ -178,16 +168,6 @@ std::string format_csv(const Network& net, const Analysis& a) {
     return out;
 }
 
-std::string md_cell(const std::string& s) {
-    std::string o;
-    for (char ch : s) {
-        if (ch == '|') o += "\\|";
-        else if (ch == '\n') o += ' ';
-        else o += ch;
-    }
-    return o;
-}
-
 std::string format_markdown(const Network& net, const Analysis& a) {
     const auto rows = build_rows(net, a);
     std::string out = "**" + md_cell(a.model) + "** — input " + shape_text(a.input) + "\n\n";
@@ -205,30 +185,6 @@ std::string format_markdown(const Network& net, const Analysis& a) {
     out += "| | **total** | | | | | **" + group_digits(a.totals.params) + "** | **" + group_digits(a.totals.macs) +
            "** | **" + group_digits(a.totals.activations) + "** | | |\n";
     out += "\nMACs count multiply-accumulates per image, bias not counted (FLOPs = 2·MACs).\n";
-    return out;
-}
-
-// Text mode LaTeX: specials escaped, the symbols the formulas use mapped to commands.
-std::string latex_text(const std::string& s) {
-    static const std::vector<std::pair<std::string, std::string>> map{
-        {"\\", "\\textbackslash{}"}, {"{", "\\{"}, {"}", "\\}"}, {"$", "\\$"}, {"&", "\\&"}, {"#", "\\#"},
-        {"%", "\\%"}, {"_", "\\_"}, {"^", "\\textasciicircum{}"}, {"~", "\\textasciitilde{}"},
-        {"−", "\\textminus{}"}, {"·", "\\textperiodcentered{}"}, {"→", "\\textrightarrow{}"},
-        {"×", "\\texttimes{}"}, {"…", "\\dots{}"}, {"≥", "$\\geq$"}, {"≤", "$\\leq$"}, {"—", "---"},
-        {"α", "$\\alpha$"}, {"β", "$\\beta$"}};
-    std::string out;
-    for (size_t i = 0; i < s.size();) {
-        bool hit = false;
-        for (const auto& [from, to] : map) {
-            if (s.compare(i, from.size(), from) == 0) {
-                out += to;
-                i += from.size();
-                hit = true;
-                break;
-            }
-        }
-        if (!hit) out += s[i++];
-    }
     return out;
 }
 

@@ -1,5 +1,5 @@
-// Small text helpers shared by the tables, the derivation and the command line: thousands separators
-// and padding to a display width (UTF-8 aware; every character ConvScope prints — ×, −, ·, → — takes
+// Small text helpers shared by the tables, the derivation and the command line: thousands separators,
+// padding to a display width, and escaping for CSV, Markdown and LaTeX (UTF-8 aware; every character ConvScope prints — ×, −, ·, → — takes
 // one column).
 #pragma once
 
@@ -17,5 +17,12 @@ size_t display_width(std::string_view s);
 
 std::string pad_right(const std::string& s, size_t width);
 std::string pad_left(const std::string& s, size_t width);
+
+// One cell of a table in another format: a CSV field (quoted when it holds a comma, a quote or a line
+// break), a Markdown cell (| escaped, line breaks as spaces), LaTeX text (specials escaped, the
+// symbols the formulas use — −, ·, ×, →, α, β … — as commands).
+std::string csv_field(const std::string& s);
+std::string md_cell(const std::string& s);
+std::string latex_text(const std::string& s);
 
 }  // namespace convscope
