@@ -1,5 +1,6 @@
 #include "cli/cli.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "cli/commands.h"
@@ -7,6 +8,7 @@
 #include "core/explain.h"
 #include "core/file_io.h"
 #include "core/model_io.h"
+#include "core/partition.h"
 #include "core/presets.h"
 #include "core/shape_engine.h"
 #include "core/shape_table.h"
@@ -30,6 +32,7 @@ const char* kMainHelp =
     "Commands:\n"
     "  table     the shape table of a model (text, CSV, Markdown, JSON, LaTeX)\n"
     "  explain   the stage-by-stage derivation in words, with the 224-vs-227 story\n"
+    "  partition the layers split across devices, as AlexNet across two GPUs\n"
     "  presets   list the models that ship with ConvScope\n"
     "  forward   run a real forward pass on an image and show every layer's output\n"
     "  bench     time the forward pass, layer by layer\n"
@@ -69,6 +72,22 @@ const char* kExplainHelp =
     "  --input H[xW]   replace the model's input height and width\n"
     "  -o, --output FILE  write to FILE (atomically) instead of standard output\n";
 
+const char* kPartitionHelp =
+    "Usage: convscope partition [--model FILE | --preset NAME | --onnx FILE] [--input H[xW]]\n"
+    "                           [--devices K] [--batch B] [--format text|csv|md|json|latex] [-o FILE]\n"
+    "\n"
+    "Splits every layer across K devices as AlexNet was split across two GPUs: each device holds its\n"
+    "share of the kernels (channels, fc units); a layer reads only its own device's channels when it\n"
+    "works channel by channel or its groups are a multiple of K, else the devices exchange outputs\n"
+    "first. Prints per layer and device the channels, parameters, MACs, activation memory and the\n"
+    "bytes received, the totals, and a training-memory estimate against a 3 GB card.\n"
+    "\n"
+    "  --devices K     1 to 64 (default: the model's \"devices\", 2 for alexnet-paper)\n"
+    "  --batch B       images per batch (default 128, as the paper trained)\n"
+    "  --preset NAME   a shipped model (default alexnet-paper)\n"
+    "  --format F      text (default), csv, md, json or latex\n"
+    "  -o, --output FILE  write to FILE (atomically) instead of standard output\n";
+
 const char* kPresetsHelp =
     "Usage: convscope presets\n"
     "\n"
@@ -95,6 +114,26 @@ int cmd_explain(const Args& args, std::ostream& out, std::ostream& err) {
     const int written = emit(args, explain_network(*net), out, err);
     if (written != kExitOk) return written;
     return analyze(*net).valid() ? kExitOk : kExitInvalidLayer;
+}
+
+int cmd_partition(const Args& args, std::ostream& out, std::ostream& err) {
+    TableFormat format = TableFormat::Text;
+    if (const auto f = args.get("--format")) {
+        const auto parsed = parse_table_format(*f);
+        if (!parsed) throw UsageError{"--format: expected text, csv, md, json or latex, got \"" + *f + "\""};
+        format = *parsed;
+    }
+    const auto net = load_model(args, "alexnet-paper", err);
+    if (!net) return kExitUsage;
+    const int devices = static_cast<int>(args.get_int("--devices", std::max(net->devices, 1), 1, 64));
+    const int64_t batch = args.get_int("--batch", 128, 1, 1000000);
+    const Analysis a = analyze(*net);
+    const Partition p = partition_network(*net, a, devices, batch);
+    if (!p.ok()) {
+        err << "convscope: " << p.error << "; `convscope table` shows the invalid layers\n";
+        return kExitInvalidLayer;
+    }
+    return emit(args, format_partition(*net, p, format), out, err);
 }
 
 int cmd_presets(std::ostream& out) {
@@ -137,6 +176,15 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
             if (a.help()) return out << kExplainHelp, kExitOk;
             return cmd_explain(a, out, err);
         }
+        if (cmd == "partition") {
+            const Args a(args, 1,
+                         with(model_flags(), {output,
+                                              {"--format", "one of text, csv, md, json, latex", ""},
+                                              {"--devices", "a number of devices", ""},
+                                              {"--batch", "a batch size", ""}}));
+            if (a.help()) return out << kPartitionHelp, kExitOk;
+            return cmd_partition(a, out, err);
+        }
         if (cmd == "presets") {
             const Args a(args, 1, {});
             if (a.help()) return out << kPresetsHelp, kExitOk;
@@ -146,7 +194,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         if (cmd == "bench") return cmd_bench(args, out, err);
         if (cmd == "export-weights") return cmd_export_weights(args, out, err);
         if (cmd == "gui") return cmd_gui(args, out, err);
-        throw UsageError{"unknown command \"" + cmd + "\" (table, explain, presets, forward, bench, export-weights; see --help)"};
+        throw UsageError{"unknown command \"" + cmd + "\" (table, explain, partition, presets, forward, bench, export-weights, gui; see --help)"};
     } catch (const cli::UsageError& e) {
         err << "convscope: " << e.message << "\n";
         return kExitUsage;
