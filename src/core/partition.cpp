@@ -117,8 +117,8 @@ Partition partition_network(const Network& net, const Analysis& a, int devices, 
                     const int64_t og = out.c / l.groups, ig = in.c / l.groups;
                     needs[d] = o.count() == 0 ? ChannelRange{0, 0}
                                               : ChannelRange{o.begin / og * ig, ((o.end - 1) / og + 1) * ig};
-                } else {  // fc, softmax: every input value
-                    needs[d] = {0, in.c};
+                } else {  // fc, softmax: every input value (a device with no units reads nothing)
+                    needs[d] = o.count() == 0 ? ChannelRange{0, 0} : ChannelRange{0, in.c};
                 }
             }
         }
