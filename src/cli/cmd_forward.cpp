@@ -10,9 +10,12 @@
 #include "cli/run_setup.h"
 #include "core/file_io.h"
 #include "core/shape_table.h"
+#include "core/text.h"
+#include "gl/gl_backend.h"
 #include "nn/feature_grid.h"
 #include "nn/image.h"
 #include "nn/npy.h"
+#include "nn/partitioned.h"
 #include "nn/safetensors.h"
 #include "nn/weight_init.h"
 
@@ -29,7 +32,7 @@ const char* kForwardHelp =
     "                         [--weights FILE.safetensors | --seed N]\n"
     "                         [--image FILE | --pattern NAME | --input-npy FILE.npy] [--normalize N]\n"
     "                         [--labels FILE] [--backend cpu|gl|reference] [--threads N]\n"
-    "                         [--shader-dir DIR] [--dump DIR]\n"
+    "                         [--shader-dir DIR] [--devices K] [--dump DIR]\n"
     "\n"
     "Runs one real forward pass and prints every layer's shape, time and the range of its values.\n"
     "\n"
@@ -52,6 +55,10 @@ const char* kForwardHelp =
     "  --threads N      threads for the cpu backend (default: all cores)\n"
     "  --shader-dir DIR with gl: read the shaders (conv.comp, maxpool.comp, ...) from DIR instead of the\n"
     "                   built-in copies, to try an edited shader without rebuilding\n"
+    "  --devices K      split every layer's channels across K devices (1 to 64), as AlexNet across two\n"
+    "                   GPUs: each device computes its share with its own weights and buffers (cpu: on a\n"
+    "                   thread of its own; gl: one after another), and the devices exchange outputs\n"
+    "                   where `convscope partition` says; prints each layer's split and the values moved\n"
     "  --dump DIR       write each layer's output as NN_name.npy and NN_name.png, and summary.json\n";
 
 const char* kExportHelp =
@@ -188,9 +195,10 @@ nn::Tensor vector_as_map(const nn::Tensor& t) {
 }
 
 // Writes every layer's output (.npy and a .png grid of its channels) and summary.json into `dir`.
+// `split` is the partitioned pass's record when the layers ran split across devices, else null.
 bool dump(const std::string& dir, const cli::RunSetup& s, const nn::ForwardResult& r, const std::vector<Stats>& stats,
           const std::vector<std::pair<size_t, float>>& top, const std::vector<std::string>& labels,
-          std::ostream& err) {
+          const nn::PartitionedPass* split, std::ostream& err) {
     namespace fs = std::filesystem;
     std::error_code ec;
     fs::create_directories(dir, ec);
@@ -207,6 +215,7 @@ bool dump(const std::string& dir, const cli::RunSetup& s, const nn::ForwardResul
     summary["backend"] = s.backend->name();
     summary["device"] = s.device;
     summary["threads"] = s.threads;
+    summary["devices"] = split ? split->devices : 1;
     nlohmann::ordered_json layers = nlohmann::ordered_json::array();
     std::string error;
     for (size_t i = 0; i < r.outputs.size(); ++i) {
@@ -237,6 +246,12 @@ bool dump(const std::string& dir, const cli::RunSetup& s, const nn::ForwardResul
                           {"max", st.max},
                           {"npy", base + ".npy"},
                           {"png", png.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(base + ".png")}});
+        if (split) {
+            nlohmann::ordered_json shares = nlohmann::ordered_json::array();
+            for (const nn::Tensor& t : split->shares[i]) shares.push_back(t.shape.c);
+            layers.back()["device_channels"] = std::move(shares);
+            layers.back()["gathered_values"] = split->gathered_values[i];
+        }
     }
     summary["layers"] = std::move(layers);
     nlohmann::ordered_json t = nlohmann::ordered_json::array();
@@ -250,14 +265,42 @@ bool dump(const std::string& dir, const cli::RunSetup& s, const nn::ForwardResul
     return true;
 }
 
+// The backend each device's share runs on: the kind the run set up (a GL backend on its context).
+nn::BackendFactory device_backends(const cli::RunSetup& s, const Args& args) {
+    if (s.backend->name() == "gl") {
+        gl::GlContext* context = s.gl_context.get();
+        const std::optional<std::string> dir = args.get("--shader-dir");
+        return [context, dir] {
+            gl::GlBackendOptions o;
+            if (dir) o.shaders = gl::ShaderLibrary(*dir);
+            return gl::make_gl_backend(*context, std::move(o));
+        };
+    }
+    if (s.backend->name() == "reference") return [] { return nn::make_ref_backend(); };
+    return [] { return nn::make_cpu_backend(); };
+}
+
+// "48+48": each device's channels of a layer.
+std::string split_text(const std::vector<nn::Tensor>& shares) {
+    std::string t;
+    for (const nn::Tensor& share : shares) {
+        if (!t.empty()) t += '+';
+        t += std::to_string(share.shape.c);
+    }
+    return t;
+}
+
 }  // namespace
 
 int cmd_forward(const std::vector<std::string>& args_in, std::ostream& out, std::ostream& err) {
     std::vector<Flag> flags = cli::run_flags();
     flags.push_back({"--labels", "a labels file", ""});
     flags.push_back({"--dump", "a directory", ""});
+    flags.push_back({"--devices", "a number of devices", ""});
     const Args args(args_in, 1, flags);
     if (args.help()) return out << kForwardHelp, kExitOk;
+    const bool split = args.has("--devices");
+    const int devices = static_cast<int>(args.get_int("--devices", 1, 1, 64));
     int code = kExitOk;
     auto s = cli::prepare_run(args, err, code);
     if (!s) return code;
@@ -265,21 +308,55 @@ int cmd_forward(const std::vector<std::string>& args_in, std::ostream& out, std:
     const auto labels = read_labels(args, s->weights_path, err, labels_failed);
     if (labels_failed) return kExitUsage;
     nn::ForwardResult r;
-    if (auto e = s->backend->forward(s->net, s->analysis, s->weights, s->input, r)) {
+    nn::PartitionedPass pass;
+    if (split) {
+        // A GL context belongs to one thread: its devices take turns.
+        nn::PartitionedRunner runner(device_backends(*s, args), devices, s->backend->name() != "gl");
+        auto e = runner.prepare(s->net, s->analysis, s->weights);
+        if (!e) e = runner.forward(s->input, pass);
+        if (e) {
+            err << "convscope: " << *e << "\n";
+            return kExitUsage;
+        }
+        r.outputs = pass.outputs;
+        r.ms = pass.ms;
+        r.total_ms = pass.total_ms;
+    } else if (auto e = s->backend->forward(s->net, s->analysis, s->weights, s->input, r)) {
         err << "convscope: " << *e << "\n";
         return kExitUsage;
     }
-    out << s->net.name << " — forward pass on " << s->device << "\n";
+    out << s->net.name << " — forward pass on " << s->device;
+    if (split)
+        out << ", split across " << devices << (devices == 1 ? " device" : " devices")
+            << (s->backend->name() == "gl" ? " (one after another)" : " (a thread each)");
+    out << "\n";
     if (!s->backend_note.empty()) out << "note:    " << s->backend_note << "\n";
     out << "input:   " << shape_text(s->input.shape) << ", " << s->input_description << "\n";
     out << "weights: " << s->weights.origin << "\n";
     if (s->weights.designed_first_conv)
         out << "         (the first layer's filters are designed, not learned)\n";
     out << "\n";
-    char line[256];
+    char line[1024];  // a split over many devices makes a long row
     const int nw = name_width(s->net), tw = type_width(s->net);
-    std::snprintf(line, sizeof line, "  %3s  %-*s %-*s %-13s %9s %11s %11s %11s\n", "#", nw, "layer", tw, "type", "output",
-                  "ms", "min", "mean", "max");
+    // With --devices: each layer's channels per device, and the values gathered from other devices
+    // before it ran.
+    std::vector<std::string> splits, moved;
+    size_t sw = 0;
+    int64_t moved_total = 0;
+    if (split)
+        for (size_t i = 0; i < r.outputs.size(); ++i) {
+            splits.push_back(split_text(pass.shares[i]));
+            moved.push_back(pass.gathered_values[i] > 0 ? group_digits(pass.gathered_values[i]) : "");
+            sw = std::max({sw, splits.back().size(), size_t{8}});
+            moved_total += pass.gathered_values[i];
+        }
+    auto split_columns = [&](const std::string& devs, const std::string& got) {
+        std::string c;
+        if (split) c.append(" ").append(pad_right(devs, sw)).append(" ").append(pad_left(got, 10));
+        return c;
+    };
+    std::snprintf(line, sizeof line, "  %3s  %-*s %-*s %-13s%s %9s %11s %11s %11s\n", "#", nw, "layer", tw, "type",
+                  "output", split_columns("devices", "gathered").c_str(), "ms", "min", "mean", "max");
     out << line;
     double total = 0;
     std::vector<Stats> stats;  // printed here and written by --dump: computed once
@@ -288,13 +365,17 @@ int cmd_forward(const std::vector<std::string>& args_in, std::ostream& out, std:
         total += r.ms[i];
         // The shape is padded by hand: "×" takes two bytes but one column, which printf cannot know.
         const std::string shape = pad_right(shape_text(r.outputs[i].shape), 13);
-        std::snprintf(line, sizeof line, "  %3zu  %-*s %-*s %s %9s %11s %11s %11s\n", i + 1, nw,
+        const std::string columns = split ? split_columns(splits[i], moved[i]) : std::string();
+        std::snprintf(line, sizeof line, "  %3zu  %-*s %-*s %s%s %9s %11s %11s %11s\n", i + 1, nw,
                       s->net.layers[i].name.c_str(), tw, std::string(type_name(s->net.layers[i].type)).c_str(),
-                      shape.c_str(), fixed(r.ms[i], 3).c_str(), general(st.min).c_str(), general(st.mean).c_str(),
-                      general(st.max).c_str());
+                      shape.c_str(), columns.c_str(), fixed(r.ms[i], 3).c_str(), general(st.min).c_str(),
+                      general(st.mean).c_str(), general(st.max).c_str());
         out << line;
     }
     out << "\ntotal: " << fixed(total, 2) << " ms\n";
+    if (split)
+        out << "values gathered from other devices: " << group_digits(moved_total) << " per image ("
+            << group_digits(moved_total * 4) << " bytes)\n";
     std::vector<std::pair<size_t, float>> top;
     const Shape3 last = r.outputs.empty() ? Shape3{} : r.outputs.back().shape;
     if (last.h == 1 && last.w == 1 && last.c > 1) {
@@ -309,7 +390,7 @@ int cmd_forward(const std::vector<std::string>& args_in, std::ostream& out, std:
     if (top.empty() && !labels.empty())
         out << "\n(no top-5: the last layer's output is " << shape_text(last) << ", not a vector of class scores)\n";
     if (const auto dir = args.get("--dump")) {
-        if (!dump(*dir, *s, r, stats, top, labels, err)) return kExitUsage;
+        if (!dump(*dir, *s, r, stats, top, labels, split ? &pass : nullptr, err)) return kExitUsage;
         out << "\nwrote " << r.outputs.size() << " layers to " << *dir << "\n";
     }
     return kExitOk;
