@@ -64,10 +64,19 @@ select c1
 set kernel 40
 expect-valid no
 screenshot "$outdir/error.png"
+
+# AlexNet's two-GPU split: the Devices window over the maps (it opens on 2 devices, batch 128), conv1
+# selected so that both halves of the designed kernels show. Closed again afterwards, so that it
+# covers no picture added below.
+preset alexnet-paper
+select conv1
+show devices on
+screenshot "$outdir/devices.png"
+show devices off
 EOF
 
 "${display[@]}" "$binary" gui --no-persist --size "$size" --script "$work/steps.txt"
-pictures=(overview feature-maps edit-rounding explorer-224 error)
+pictures=(overview feature-maps edit-rounding explorer-224 error devices)
 # The app writes its PNGs quickly rather than small; optipng, where installed, shrinks them by a third
 # or so without changing a pixel.
 if command -v optipng >/dev/null 2>&1; then

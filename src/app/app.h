@@ -20,6 +20,7 @@
 
 #include "app/model_doc.h"
 #include "app/runner.h"
+#include "core/partition.h"
 #include "core/shape_table.h"
 #include "nn/image.h"
 #include "nn/tensor.h"
@@ -167,6 +168,26 @@ public:
         std::vector<double> change_to_maps_ms;  // one per change whose pass finished
     };
     const Timing& timing() const { return timing_; }
+
+    // ---- devices: the network split over K devices, as AlexNet ran on two GPUs (view_devices.cpp) ----
+    // What the Devices window shows; like ViewSettings, not part of the undo history or the session.
+    bool show_devices = false;  // the Devices window is open
+    int devices = 2;            // K, 1 to kMaxDevices
+    int64_t batch = 128;        // images per training step, 1 to kMaxBatch
+    static constexpr int kMaxDevices = 8;
+    static constexpr int64_t kMaxBatch = 1000000;
+    // The current network over `devices` for `batch` (both clamped to their ranges first). Recomputed
+    // only when the network, K or the batch changed since the last call: the view asks every frame, and
+    // an edit of `groups` in the editor shows in the next frame.
+    const Partition& partition();
+
+private:
+    // What partition() last computed, and for which network revision, K and batch.
+    Partition partition_;
+    uint64_t partition_revision_ = 0;
+    int partition_devices_ = 0;
+    int64_t partition_batch_ = 0;
+    // ---- (end of the devices block) ----
 
 private:
     void state_changed();   // network, weights or input: bump the revision

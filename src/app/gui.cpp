@@ -89,6 +89,7 @@ void draw_all(App& app) {
     draw_table(app);
     draw_explorer(app);
     draw_messages(app);
+    draw_devices(app);
 }
 
 }  // namespace

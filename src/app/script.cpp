@@ -20,7 +20,7 @@
 //   seed N                        seeded weights with this seed (drops loaded ones)
 //   normalize torchvision|caffe|none
 //   backend cpu|gl, colormap gray|viridis|diverging, scale channel|layer, enlarge CHANNEL|off
-//   show table|explorer|filters|help|messages on|off
+//   show table|explorer|filters|help|messages|devices on|off
 //   wait-pass [SECONDS]           wait for the forward pass of the current state (default 60 s)
 //   frames N                      let N frames be drawn before the next step
 //   screenshot PATH               wait for the pass, let two frames draw, save the window as PNG
@@ -553,6 +553,7 @@ bool run_show(Ctx& c) {
                   : p == "explorer" ? &v.show_explorer
                   : p == "filters"  ? &v.show_filters
                   : p == "help"     ? &v.show_help
+                  : p == "devices"  ? &c.app.show_devices
                                     : &v.show_messages;
     *panel = on;
     return true;
@@ -691,9 +692,9 @@ const std::vector<StepSpec>& step_specs() {
         {"enlarge", "enlarge CHANNEL|off", 1, 1,
          [](const Words& a) { return a[0] == "off" ? std::string() : check_ints(a, 0, kMaxChannels, "channel"); },
          run_enlarge},
-        {"show", "show table|explorer|filters|help|messages on|off", 2, 2,
+        {"show", "show table|explorer|filters|help|messages|devices on|off", 2, 2,
          [](const Words& a) {
-             std::string e = check_choice(a[0], {"table", "explorer", "filters", "help", "messages"});
+             std::string e = check_choice(a[0], {"table", "explorer", "filters", "help", "messages", "devices"});
              return e.empty() ? check_switch(a[1]) : e;
          },
          run_show},

@@ -243,6 +243,7 @@ void draw_view_menu(App& app) {
     ImGui::MenuItem("Shape table", nullptr, &v.show_table);
     ImGui::MenuItem("224 vs 227", nullptr, &v.show_explorer);
     ImGui::MenuItem("Messages", nullptr, &v.show_messages);
+    ImGui::MenuItem("Devices", nullptr, &app.show_devices);
     ImGui::Separator();
     if (ImGui::BeginMenu("Feature maps")) {
         if (ImGui::MenuItem("Gray", nullptr, v.colormap == Colormap::Gray)) v.colormap = Colormap::Gray;

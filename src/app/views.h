@@ -26,6 +26,7 @@ void draw_input(App& app);              // view_input.cpp: the image and the ten
 void draw_backend(App& app);            // view_backend.cpp: CPU/GPU, threads, timings, top-5
 void draw_table(App& app);              // view_table.cpp: every stage, totals, exports
 void draw_messages(App& app);           // view_messages.cpp: the latest messages
+void draw_devices(App& app);            // view_devices.cpp: the network split over K devices
 void handle_shortcuts(App& app);        // view_menus.cpp: keys that work everywhere
 
 // Frees the views' GL objects; called while the window's context is still current.
