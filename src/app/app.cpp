@@ -153,12 +153,8 @@ void App::fit_weights() {
     const Analysis& a = doc.analysis();
     // An edit can ask for absurd sizes (a huge input into a fully connected layer that takes whatever
     // arrives): refuse to allocate them rather than exhaust the machine's memory.
-    constexpr int64_t kMaxBytes = int64_t{2} << 30;
-    const int64_t bytes = (a.totals.params + a.totals.activations) * 4;
-    if (bytes > kMaxBytes) {
-        if (weights_ || !too_big_) error("this network needs " + std::to_string(bytes >> 20) +
-                                         " MiB for its weights and activations, more than the 2048 MiB the app allows: "
-                                         "no forward pass until it is smaller");
+    if (auto e = check_memory(forward_memory(net, a), memory_limit)) {
+        if (weights_ || !too_big_) error("this network " + *e + ": no forward pass until it is smaller");
         too_big_ = true;
         weights_.reset();
         weights_path_.clear();

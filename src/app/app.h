@@ -113,6 +113,7 @@ public:
     BackendKind backend = BackendKind::Cpu;
     int threads = 0;  // 0 = all cores
     bool compare_both = false;
+    int64_t memory_limit = kDefaultMemoryLimit;  // bytes a pass may allocate (weights, outputs, work)
     void set_backend(BackendKind b);
     void set_threads(int n);             // 0 = all cores
     void set_compare_both(bool on);

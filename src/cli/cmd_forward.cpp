@@ -59,7 +59,9 @@ const char* kForwardHelp =
     "                   GPUs: each device computes its share with its own weights and buffers (cpu: on a\n"
     "                   thread of its own; gl: one after another), and the devices exchange outputs\n"
     "                   where `convscope partition` says; prints each layer's split and the values moved\n"
-    "  --dump DIR       write each layer's output as NN_name.npy and NN_name.png, and summary.json\n";
+    "  --dump DIR       write each layer's output as NN_name.npy and NN_name.png, and summary.json\n"
+    "  --memory-limit G refuse networks whose weights, outputs and working memory need more than G GiB\n"
+    "                   (default 4), before allocating anything\n";
 
 const char* kExportHelp =
     "Usage: convscope export-weights [--preset NAME | --model FILE | --onnx FILE] [--input H[xW]] [--seed N]\n"
@@ -503,6 +505,10 @@ int cmd_export_weights(const std::vector<std::string>& args_in, std::ostream& ou
     if (!a.valid()) {
         err << "convscope: the network has invalid layers; `convscope table` shows them\n";
         return kExitInvalidLayer;
+    }
+    if (auto e = check_memory(forward_memory(*net, a), kDefaultMemoryLimit)) {
+        err << "convscope: the network is too large to generate weights for: it " << *e << "\n";
+        return kExitUsage;
     }
     nn::NetworkWeights w;
     if (source->weights && !args.has("--seed")) {

@@ -20,7 +20,8 @@ std::vector<Flag> run_flags() {
                        {"--resize-shorter", "a size in pixels", ""},
                        {"--backend", "cpu, gl or reference", ""},
                        {"--shader-dir", "a directory of .comp files", ""},
-                       {"--threads", "a number of threads", ""}});
+                       {"--threads", "a number of threads", ""},
+                       {"--memory-limit", "a size in GiB", ""}});
     return f;
 }
 
@@ -109,6 +110,12 @@ std::optional<RunSetup> prepare_run(const Args& args, std::ostream& err, int& ex
         if (!s.analysis.input_error.empty()) err << "convscope: input: " << s.analysis.input_error << "\n";
         err << "convscope: the network has invalid layers; `convscope table` shows them all\n";
         exit_code = kExitInvalidLayer;
+        return std::nullopt;
+    }
+    // The budget comes before any allocation: a typo such as 100000 channels must not exhaust memory.
+    const int64_t limit = args.get_int("--memory-limit", kDefaultMemoryLimit >> 30, 1, 1 << 20) << 30;
+    if (auto e = check_memory(forward_memory(s.net, s.analysis), limit)) {
+        err << "convscope: the network is too large to run here: it " << *e << " (--memory-limit GIB raises it)\n";
         return std::nullopt;
     }
     const std::string backend = args.get("--backend").value_or("cpu");

@@ -1,5 +1,7 @@
 #include "core/shape_engine.h"
 
+#include <cstdio>
+
 #include <algorithm>
 #include <limits>
 
@@ -317,6 +319,51 @@ int64_t Analysis::first_fc_input() const {
 std::optional<Shape3> Analysis::final_output() const {
     if (stages.empty()) return input;
     return stages.back().output;
+}
+
+namespace {
+
+int64_t saturating_add(int64_t a, int64_t b) {
+    int64_t r;
+    return __builtin_add_overflow(a, b, &r) ? INT64_MAX : r;
+}
+
+int64_t saturating_mul(int64_t a, int64_t b) {
+    int64_t r;
+    return __builtin_mul_overflow(a, b, &r) ? INT64_MAX : r;
+}
+
+std::string gib(int64_t bytes) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%.1f GiB", static_cast<double>(bytes) / (int64_t{1} << 30));
+    return b;
+}
+
+}  // namespace
+
+int64_t MemoryNeed::total() const { return saturating_add(saturating_add(weights, activations), workspace); }
+
+MemoryNeed forward_memory(const Network& net, const Analysis& a) {
+    MemoryNeed m;
+    m.weights = saturating_mul(a.totals.params, 4);
+    for (size_t i = 0; i < a.stages.size() && i < net.layers.size(); ++i) {
+        const Stage& st = a.stages[i];
+        if (!st.output) continue;
+        m.activations = saturating_add(m.activations, saturating_mul(st.output->count(), 4));
+        const Layer& l = net.layers[i];
+        if (l.type == LayerType::Conv && st.input && l.groups > 0) {
+            const int64_t rows = saturating_mul(saturating_mul(st.input->c / l.groups, l.kernel.h), l.kernel.w);
+            m.workspace = std::max(m.workspace, saturating_mul(saturating_mul(rows, st.output->h * st.output->w), 4));
+        }
+    }
+    return m;
+}
+
+std::optional<std::string> check_memory(const MemoryNeed& need, int64_t limit_bytes) {
+    if (need.total() <= limit_bytes) return std::nullopt;
+    return "needs " + gib(need.total()) + " (weights " + gib(need.weights) + ", layer outputs " +
+           gib(need.activations) + ", working memory " + gib(need.workspace) + "), more than the limit of " +
+           gib(limit_bytes);
 }
 
 }  // namespace convscope

@@ -75,6 +75,22 @@ struct Analysis {
 
 Analysis analyze(const Network& net);
 
+// What a forward pass of one image allocates, in bytes of float32, before it runs: the weights, every
+// layer's output (each layer keeps its own, so that every one can be shown), and the largest
+// convolution's unrolled input (im2col). Sums saturate instead of overflowing.
+struct MemoryNeed {
+    int64_t weights = 0, activations = 0, workspace = 0;
+    int64_t total() const;
+};
+MemoryNeed forward_memory(const Network& net, const Analysis& a);
+
+// The budget checked before anything is allocated, so that a 100000-channel layer or a huge input
+// is a message instead of an exhausted machine.
+inline constexpr int64_t kDefaultMemoryLimit = int64_t{4} << 30;  // 4 GiB
+// "needs 37.3 GiB (weights 37.3 GiB, layer outputs 0.0 GiB, working memory 0.0 GiB), more than the
+// limit of 4.0 GiB", or nothing when it fits.
+std::optional<std::string> check_memory(const MemoryNeed& need, int64_t limit_bytes);
+
 // The window arithmetic's inputs for one spatial dimension of a conv or sliding pool.
 WindowParams window_params(const Layer& l, int64_t in, bool height);
 

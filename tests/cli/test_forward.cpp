@@ -171,3 +171,22 @@ TEST_CASE("forward --onnx runs an ONNX conformance model end to end and matches 
     REQUIRE(y.tensor->size() == expected.tensor->values.size());
     for (size_t i = 0; i < y.tensor->size(); ++i) CHECK(y.tensor->data[i] == expected.tensor->values[i]);
 }
+
+TEST_SUITE("cli_forward") {
+TEST_CASE("a network too large for the memory budget is refused before anything is allocated") {
+    TempDir dir;
+    const std::string model = dir.file(
+        "wide.json", R"({"name": "wide", "input": [3, 224, 224], "layers": [{"type": "conv", "out": 100000, "kernel": 3}]})");
+    for (const char* cmd : {"forward", "bench"}) {
+        const Run r = run({cmd, "--model", model});
+        CHECK(r.code == 2);
+        CHECK(contains(r.err, "the network is too large to run here: it needs "));
+        CHECK(contains(r.err, "more than the limit of 4.0 GiB (--memory-limit GIB raises it)"));
+    }
+    const Run e = run({"export-weights", "--model", model, "-o", dir.file("w.safetensors")});
+    CHECK(e.code == 2);
+    CHECK(contains(e.err, "too large to generate weights for"));
+    CHECK(run({"forward", "--preset", "lenet5", "--memory-limit", "1"}).code == 0);
+    CHECK(run({"forward", "--preset", "lenet5", "--memory-limit", "0"}).code == 2);
+}
+}

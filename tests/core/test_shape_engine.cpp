@@ -264,3 +264,29 @@ TEST_CASE("absurd sizes saturate instead of wrapping around") {
     CHECK(overflow_noted);
     CHECK(a.stages[0].macs > 0);
 }
+
+TEST_CASE("the memory a forward pass needs is counted before anything is allocated") {
+    const Network net = preset("alexnet-caffe");
+    const Analysis a = analyze(net);
+    const MemoryNeed m = forward_memory(net, a);
+    CHECK(m.weights == int64_t{60965224} * 4);
+    // Every layer's output, relu and dropout included: 23 tensors.
+    int64_t values = 0;
+    for (const auto& st : a.stages) values += st.output->count();
+    CHECK(m.activations == values * 4);
+    // conv1's unrolled input: 3·11·11 rows × 55·55 positions.
+    CHECK(m.workspace == int64_t{363} * 3025 * 4);
+    CHECK(!check_memory(m, kDefaultMemoryLimit));
+
+    // A 100000×100000 input: 120 GB of input-sized outputs, refused with the figures.
+    Network huge;
+    huge.input = {3, 100000, 100000};
+    Layer relu;
+    relu.type = LayerType::Relu;
+    relu.name = "relu";
+    huge.layers = {relu};
+    const auto e = check_memory(forward_memory(huge, analyze(huge)), kDefaultMemoryLimit);
+    REQUIRE(e);
+    CHECK(*e == "needs 111.8 GiB (weights 0.0 GiB, layer outputs 111.8 GiB, working memory 0.0 GiB), more than "
+                "the limit of 4.0 GiB");
+}
