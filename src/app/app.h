@@ -151,8 +151,8 @@ public:
     std::vector<std::string> recent_files;
     void load_recent();  // from the config dir, merged with any already known
     void add_recent(const std::string& path);
-    // Autosave every few seconds while there are unsaved edits, so a crash loses little (the window
-    // turns it on; tests and scripts leave it off unless they test it).
+    // Autosave while there are unsaved edits: the first at once, then at most every few seconds, so a
+    // crash loses little (the window turns it on; tests and scripts leave it off unless they test it).
     bool autosave_enabled = false;
     double autosave_interval_s = 10.0;
     bool quit_requested = false;  // the window's close button or File › Quit: asks first when unsaved
@@ -194,7 +194,8 @@ private:
     void state_changed();   // network, weights or input: bump the revision
     void fit_weights();     // after a network change: keep loaded weights if they fit, else seed
     void fit_input();       // after a network change: preprocess again if the input shape changed
-    double now_ = 0, last_step_ = 0, last_autosave_ = 0;
+    double now_ = 0, last_step_ = 0;
+    double last_autosave_ = -1e9;  // the first unsaved edit is autosaved at once
     uint64_t autosaved_revision_ = 0;
     int selected_ = 0;
     uint64_t seed_ = 1;

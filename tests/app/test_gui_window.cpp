@@ -238,3 +238,25 @@ TEST_CASE("the window opens at the size it was closed with, unless --size says o
 }
 
 }
+
+TEST_SUITE("app_gui_window") {
+TEST_CASE("an edit survives the app being killed: the next start brings it back") {
+    SKIP_WITHOUT_XVFB();
+    TempDir config, dir;
+    const std::string home = config.path.string();
+    // The edit, then frames enough to stay open until it is killed.
+    const std::string steps = dir.file("edit.txt", "select conv1\nset stride 2\nframes 100000\n");
+    const std::string cmd = "XDG_CONFIG_HOME='" + home + "' xvfb-run -a -s '-screen 0 1280x800x24' " + CONVSCOPE_BINARY +
+                            " gui --script " + steps + " >/dev/null 2>&1 & sleep 10; pkill -9 -f -- '--script " + steps +
+                            "'; wait";
+    std::system(cmd.c_str());
+    CHECK(std::filesystem::exists(config.path / "convscope" / "session.json"));
+    const std::string state = dir.file("state.json");
+    const Run again = run_gui("--frames 2 --state-out " + state, home);
+    REQUIRE_MESSAGE(again.code == 0, again.err);
+    const auto j = nlohmann::json::parse(slurp(state));
+    CHECK(j["stages"][0]["output"] == nlohmann::json::array({96, 109, 109}));
+    CHECK(j["dirty"] == true);
+    CHECK(contains(j["messages"].dump(), "restored your unsaved session"));
+}
+}
