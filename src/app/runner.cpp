@@ -91,6 +91,15 @@ struct Runner::Impl {
         }
         const auto t0 = std::chrono::steady_clock::now();
         o.error = first->forward(r.net, r.analysis, *r.weights, *r.input, o.result);
+        if (o.error && first != cpu.get()) {
+            // A GPU fault (a shader that does not compile, a lost context, memory it cannot get) must
+            // not leave the student without maps: the CPU runs the pass and the note says why.
+            o.note = "the GPU pass failed (" + *o.error + "); running on the CPU instead";
+            first = cpu.get();
+            first_device = cpu_device();
+            if (second == cpu.get()) second = nullptr;
+            o.error = first->forward(r.net, r.analysis, *r.weights, *r.input, o.result);
+        }
         o.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         o.device = first_device;
         if (second && !o.error) {

@@ -323,7 +323,7 @@ int cmd_forward(const std::vector<std::string>& args_in, std::ostream& out, std:
         r.outputs = pass.outputs;
         r.ms = pass.ms;
         r.total_ms = pass.total_ms;
-    } else if (auto e = s->backend->forward(s->net, s->analysis, s->weights, s->input, r)) {
+    } else if (auto e = cli::run_pass(*s, r, err)) {
         err << "convscope: " << *e << "\n";
         return kExitUsage;
     }
@@ -415,7 +415,7 @@ int cmd_bench(const std::vector<std::string>& args_in, std::ostream& out, std::o
     std::vector<std::vector<double>> per_layer(s->net.layers.size());
     std::vector<double> totals, walls;
     for (int i = 0; i < runs + 2; ++i) {
-        if (auto e = s->backend->forward(s->net, s->analysis, s->weights, s->input, r)) {
+        if (auto e = cli::run_pass(*s, r, err)) {
             err << "convscope: " << *e << "\n";
             return kExitUsage;
         }

@@ -178,4 +178,14 @@ std::optional<RunSetup> prepare_run(const Args& args, std::ostream& err, int& ex
     return s;
 }
 
+std::optional<std::string> run_pass(RunSetup& s, nn::ForwardResult& r, std::ostream& err) {
+    auto e = s.backend->forward(s.net, s.analysis, s.weights, s.input, r);
+    if (!e || s.backend->name() != "gl") return e;
+    s.backend_note = "the GPU pass failed (" + *e + "); running on the CPU instead";
+    err << "convscope: note: " << s.backend_note << "\n";
+    s.backend = nn::make_cpu_backend();
+    s.device = "cpu (" + std::to_string(s.threads) + (s.threads == 1 ? " thread)" : " threads)");
+    return s.backend->forward(s.net, s.analysis, s.weights, s.input, r);
+}
+
 }  // namespace convscope::cli

@@ -35,6 +35,11 @@ struct RunSetup {
     std::string weights_path;  // empty for seeded weights
 };
 
+// One pass on the setup's backend. When the GPU fails (a shader that does not compile, a lost context,
+// a buffer it cannot allocate) the pass runs on the CPU instead: the backend is replaced, the reason
+// printed and kept in backend_note. Returns the error of a pass that failed on the CPU too.
+std::optional<std::string> run_pass(RunSetup& s, nn::ForwardResult& r, std::ostream& err);
+
 // Reads everything; on failure prints the reason and returns nothing with `exit_code` set (1 for an
 // invalid network, 2 for unreadable files and bad flags).
 std::optional<RunSetup> prepare_run(const Args& args, std::ostream& err, int& exit_code);
