@@ -47,6 +47,63 @@ std::string decoder_reason() {
     return r && *r ? std::string(" (decoder: ") + r + ")" : std::string();
 }
 
+// Debian's stb_image (2022-09) trusts a JPEG's Huffman tables: a DHT table whose 16 code counts add up to
+// more than 256 makes it write past the table's arrays, over the rest of the decoder's state, before it
+// notices anything (later stb versions refuse such a table). So the tables are checked here first. The
+// walk finds every DHT segment stb could read: segments are skipped by their length (their payload, an
+// EXIF thumbnail say, may hold any bytes), anything else byte by byte (entropy-coded data has every 0xFF
+// followed by 0 or a restart marker). Like stb, a table may run past its segment's length and the file's end.
+bool jpeg_huffman_tables_sound(std::string_view b) {
+    auto at = [&](size_t i) { return static_cast<unsigned>(static_cast<unsigned char>(b[i])); };
+    size_t i = 2;  // after SOI
+    while (i + 1 < b.size()) {
+        if (at(i) != 0xFF) {
+            ++i;
+            continue;
+        }
+        size_t m = i + 1;
+        while (m < b.size() && at(m) == 0xFF) ++m;  // fill bytes
+        if (m + 2 >= b.size()) break;
+        const unsigned marker = at(m);
+        if (marker == 0xD9) break;  // EOI: stb reads no further
+        if (marker == 0x00 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8)) {
+            i = m + 1;  // stuffed byte, TEM, restart or SOI: no length follows
+            continue;
+        }
+        const size_t length = at(m + 1) << 8 | at(m + 2);
+        if (marker == 0xC4) {
+            size_t p = m + 3;
+            for (int64_t left = static_cast<int64_t>(length) - 2; left > 0 && p < b.size();) {
+                size_t codes = 0;  // stb reads a byte past the end of the file as 0, and goes on
+                for (size_t k = 1; k <= 16 && p + k < b.size(); ++k) codes += at(p + k);
+                if (codes > 256) return false;
+                p += 17 + codes;
+                left -= static_cast<int64_t>(17 + codes);
+            }
+        }
+        i = m + 1 + std::max<size_t>(length, 2);
+    }
+    return true;
+}
+
+// stb_image grows its buffer for a PNG's image data to each IDAT chunk's declared length before it
+// reads the chunk, so a few bytes that claim a 2 GiB chunk cost a 2 GiB allocation. Every chunk up to
+// IEND (after which stb reads nothing) must therefore fit in the file; stb fails on any that does not.
+bool png_chunks_fit(std::string_view b) {
+    auto be32 = [&](size_t i) {
+        uint32_t v = 0;
+        for (size_t k = 0; k < 4; ++k) v = v << 8 | static_cast<unsigned char>(b[i + k]);
+        return v;
+    };
+    for (size_t i = 8; i + 8 <= b.size();) {
+        if (b.substr(i + 4, 4) == "IEND") break;  // stb stops at the type, whatever the length says
+        const uint64_t length = be32(i);
+        if (length > b.size() - i - 8) return false;
+        i += 12 + length;  // length, type, data, CRC
+    }
+    return true;
+}
+
 struct StbFree {
     void operator()(unsigned char* p) const { stbi_image_free(p); }
 };
@@ -59,6 +116,10 @@ ImageResult decode_image(std::string_view bytes, const std::string& name) {
     const char* format = detect_format(bytes);
     if (!format) return fail("not a PNG, JPEG or BMP image" + guess_other_format(bytes));
     if (bytes.size() > static_cast<size_t>(INT_MAX)) return fail("the file is too large to decode");
+    if (std::string_view(format) == "PNG" && !png_chunks_fit(bytes))
+        return fail("the PNG file is corrupt or truncated: a chunk is longer than the rest of the file");
+    if (std::string_view(format) == "JPEG" && !jpeg_huffman_tables_sound(bytes))
+        return fail("the JPEG file is corrupt: a Huffman table declares more than 256 codes");
     const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
     const int len = static_cast<int>(bytes.size());
 

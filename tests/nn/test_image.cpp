@@ -387,6 +387,35 @@ TEST_CASE("every truncation and single-byte corruption of small images is surviv
     }
 }
 
+TEST_CASE("a JPEG Huffman table of more than 256 codes is refused before stb decodes it") {
+    // Found by fuzzing (tests/fuzz): stb_image writes past its Huffman arrays for such a table.
+    // The second file's table is cut off by the end of the file, which stb reads as zeros.
+    for (const char* name : {"jpeg-dht-overflow.jpg", "jpeg-dht-truncated.jpg"}) {
+        const auto r = load_image(std::string(CONVSCOPE_SOURCE_DIR) + "/tests/fuzz/regressions/" + name);
+        CHECK_FALSE(r);
+        CHECK(contains(r.error, "Huffman table declares more than 256 codes"));
+    }
+
+    // The check skips segment payloads: an APP1 segment holding the bytes of a bad table is no table.
+    const std::string good = stb_encode(9, 6, 3, noise(9 * 6 * 3, 3), 'j');
+    REQUIRE(good.size() > 2);
+    std::string app1 = "\xFF\xE1";
+    const std::string payload = std::string("\xFF\xC4\x00\x13\x00", 5) + std::string(16, '\xFF');
+    app1 += static_cast<char>(0);
+    app1 += static_cast<char>(payload.size() + 2);
+    const std::string with_app1 = good.substr(0, 2) + app1 + payload + good.substr(2);
+    const auto ok = decode_image(with_app1, "app1.jpg");
+    REQUIRE(ok);
+    CHECK(ok.image->width == 9);
+}
+
+TEST_CASE("a PNG chunk longer than the file is refused before stb allocates for it") {
+    // Found by fuzzing (tests/fuzz): an IDAT chunk claiming about 2 GiB made stb allocate that much.
+    const auto r = load_image(std::string(CONVSCOPE_SOURCE_DIR) + "/tests/fuzz/regressions/png-idat-huge-length.png");
+    CHECK_FALSE(r);
+    CHECK(contains(r.error, "a chunk is longer than the rest of the file"));
+}
+
 TEST_CASE("edge patterns") {
     Image v = edge_image(4, 2, EdgeDirection::Vertical);
     CHECK(v.at(1, 1, 0) == 0);
