@@ -91,6 +91,16 @@ bool same_values(const A& a, const B& b) {
     return std::equal(a.begin(), a.end(), b.begin(), b.end());
 }
 
+// A network named "test" of `layers` on `input`, with default layer names.
+inline Network net_of(Shape3 input, std::vector<Layer> layers) {
+    Network n;
+    n.name = "test";
+    n.input = input;
+    n.layers = std::move(layers);
+    assign_default_names(n);
+    return n;
+}
+
 // ‖a − b‖ / ‖b‖ over all values (the absolute norm when b is zero): how the kernels are compared.
 inline double rel_l2(const nn::Tensor& a, const nn::Tensor& b) {
     double num = 0, den = 0;

@@ -56,17 +56,6 @@ std::vector<std::string> split_labels(const std::string& text) {
     return labels;
 }
 
-// An fc layer's C×1×1 output as one near-square picture (1, rows, cols), padded with its minimum:
-// drawn channel by channel, every 1×1 tile would be the same mid-grey.
-nn::Tensor vector_as_map(const nn::Tensor& t) {
-    if (!(t.shape.h == 1 && t.shape.w == 1 && t.shape.c > 1)) return t;
-    const int64_t rows = std::max<int64_t>(1, static_cast<int64_t>(std::sqrt(static_cast<double>(t.shape.c))));
-    const int64_t cols = (t.shape.c + rows - 1) / rows;
-    nn::Tensor map({1, rows, cols}, *std::min_element(t.data.begin(), t.data.end()));
-    std::copy(t.data.begin(), t.data.end(), map.data.begin());
-    return map;
-}
-
 }  // namespace
 
 // ---- models --------------------------------------------------------------------------------------
@@ -257,7 +246,7 @@ bool App::save_feature_grid_png(const std::string& path) {
     o.colormap = view.colormap == Colormap::Gray        ? nn::Colormap::Gray
                  : view.colormap == Colormap::Diverging ? nn::Colormap::Diverging
                                                         : nn::Colormap::Viridis;
-    nn::FeatureGrid grid = nn::render_feature_grid(vector_as_map(*t), o);
+    nn::FeatureGrid grid = nn::render_feature_grid(nn::vector_as_map(*t), o);
     if (!grid) {
         error("cannot save " + path + ": " + (grid.error.empty() ? "nothing to draw" : grid.error));
         return false;

@@ -12,6 +12,7 @@
 
 #include "app/app.h"
 #include "core/receptive_field.h"
+#include "nn/feature_grid.h"
 #include "nn/image.h"
 #include "nn/tensor.h"
 
@@ -82,5 +83,8 @@ std::string format_value(double v);
 // GL objects of the panels, freed by release_view_resources() (view_feature_maps.cpp).
 void release_shared_textures();
 void release_input_textures();  // view_input.cpp
+
+// The grid renderer's colormap for the view's choice.
+nn::Colormap nn_colormap(Colormap c);
 
 }  // namespace convscope::app

@@ -396,15 +396,6 @@ void draw_towers(App& app, const Partition& p, ImVec2 size) {
 
 // ---- the selected stage per device: maps and kernels ------------------------------------------------
 
-nn::Colormap nn_colormap(Colormap c) {
-    switch (c) {
-        case Colormap::Gray: return nn::Colormap::Gray;
-        case Colormap::Viridis: return nn::Colormap::Viridis;
-        case Colormap::Diverging: return nn::Colormap::Diverging;
-    }
-    return nn::Colormap::Viridis;
-}
-
 // One device's channels of a (C, H, W) output; an fc output (N, 1, 1) becomes one picture of its units,
 // ⌊√n⌋ rows read left to right, as the feature-map panel draws a whole layer's.
 nn::Tensor device_slice(const nn::Tensor& t, ChannelRange r) {

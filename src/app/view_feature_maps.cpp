@@ -62,15 +62,6 @@ Source source_of(const App& app) {
     return s;
 }
 
-nn::Colormap nn_colormap(Colormap c) {
-    switch (c) {
-        case Colormap::Gray: return nn::Colormap::Gray;
-        case Colormap::Viridis: return nn::Colormap::Viridis;
-        case Colormap::Diverging: return nn::Colormap::Diverging;
-    }
-    return nn::Colormap::Viridis;
-}
-
 // An fc output (N, 1, 1) is one value per unit: drawn as a single picture, ⌊√N⌋ rows of units read
 // left to right, so that 4096 units make a 64 × 64 square instead of 4096 one-pixel tiles. Unused
 // places at the end take the smallest value.

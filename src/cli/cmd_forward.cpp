@@ -185,17 +185,6 @@ std::string dump_name(size_t index, const std::string& layer) {
     return prefix + safe;
 }
 
-// An fc layer's C×1×1 output as one near-square picture (1, rows, cols), padded with its minimum;
-// drawn channel by channel, each 1×1 tile would only show its own mid-grey.
-nn::Tensor vector_as_map(const nn::Tensor& t) {
-    if (!(t.shape.h == 1 && t.shape.w == 1 && t.shape.c > 1)) return t;
-    const int64_t rows = std::max<int64_t>(1, static_cast<int64_t>(std::sqrt(static_cast<double>(t.shape.c))));
-    const int64_t cols = (t.shape.c + rows - 1) / rows;
-    nn::Tensor map({1, rows, cols}, *std::min_element(t.data.begin(), t.data.end()));
-    std::copy(t.data.begin(), t.data.end(), map.data.begin());
-    return map;
-}
-
 // Writes every layer's output (.npy and a .png grid of its channels) and summary.json into `dir`.
 // `split` is the partitioned pass's record when the layers ran split across devices, else null.
 bool dump(const std::string& dir, const cli::RunSetup& s, const nn::ForwardResult& r, const std::vector<Stats>& stats,
@@ -227,7 +216,7 @@ bool dump(const std::string& dir, const cli::RunSetup& s, const nn::ForwardResul
             err << "convscope: " << error << "\n";
             return false;
         }
-        const nn::FeatureGrid grid = nn::render_feature_grid(vector_as_map(r.outputs[i]));
+        const nn::FeatureGrid grid = nn::render_feature_grid(nn::vector_as_map(r.outputs[i]));
         std::string png;
         if (grid) {
             png = (fs::path(dir) / (base + ".png")).string();

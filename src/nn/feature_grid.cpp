@@ -281,4 +281,13 @@ FeatureGrid render_filters(std::span<const float> weight, const std::vector<int6
     return g;
 }
 
+Tensor vector_as_map(const Tensor& t) {
+    if (!(t.shape.h == 1 && t.shape.w == 1 && t.shape.c > 1)) return t;
+    const int64_t rows = std::max<int64_t>(1, static_cast<int64_t>(std::sqrt(static_cast<double>(t.shape.c))));
+    const int64_t cols = (t.shape.c + rows - 1) / rows;
+    Tensor map({1, rows, cols}, *std::min_element(t.data.begin(), t.data.end()));
+    std::copy(t.data.begin(), t.data.end(), map.data.begin());
+    return map;
+}
+
 }  // namespace convscope::nn

@@ -87,6 +87,10 @@ struct FeatureGrid {
 // is therefore white, not grey.
 FeatureGrid render_feature_grid(const Tensor& activation, const GridOptions& opt = {});
 
+// An fc layer's C×1×1 output as one near-square picture (1, rows, cols), padded with its minimum:
+// drawn channel by channel, every 1×1 tile would be the same mid-grey. Other tensors come back as they are.
+Tensor vector_as_map(const Tensor& t);
+
 // Draws conv filters, weight (out, in, kh, kw) with in = 3 (colour) or 1 (gray), one tile per output
 // channel. Values are scaled symmetrically, w ↦ ½ + ½·w/m with m the largest |w| of the filter (PerTile)
 // or of all filters (Shared), so that mid-grey always means zero and the sign of every weight is visible.

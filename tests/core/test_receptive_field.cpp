@@ -13,6 +13,7 @@
 #include "core/shape_engine.h"
 
 using namespace convscope;
+using convscope::test::net_of;
 using convscope::test::preset;
 
 namespace {
@@ -46,15 +47,6 @@ Layer simple(LayerType type, int out = 0) {
     l.type = type;
     l.out = out;
     return l;
-}
-
-Network net_of(Shape3 input, std::vector<Layer> layers) {
-    Network n;
-    n.name = "test";
-    n.input = input;
-    n.layers = std::move(layers);
-    assign_default_names(n);
-    return n;
 }
 
 using Q = std::array<int64_t, 4>;

@@ -9,6 +9,7 @@
 #include "core/shape_engine.h"
 
 using namespace convscope;
+using convscope::test::net_of;
 using convscope::test::preset;
 
 namespace {
@@ -46,15 +47,6 @@ Layer fc(int out, int64_t in_features = 0) {
     l.out = out;
     l.in_features = in_features;
     return l;
-}
-
-Network net_of(Shape3 input, std::vector<Layer> layers) {
-    Network n;
-    n.name = "test";
-    n.input = input;
-    n.layers = std::move(layers);
-    assign_default_names(n);
-    return n;
 }
 
 }  // namespace
