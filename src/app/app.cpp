@@ -38,6 +38,15 @@ App::App() {
 
 App::~App() = default;
 
+nn::GridOptions ViewSettings::grid_options() const {
+    nn::GridOptions o;
+    o.colormap = colormap == Colormap::Gray        ? nn::Colormap::Gray
+                 : colormap == Colormap::Diverging ? nn::Colormap::Diverging
+                                                   : nn::Colormap::Viridis;
+    o.scaling = scale == MapScale::PerLayer ? nn::Scaling::Shared : nn::Scaling::PerTile;
+    return o;
+}
+
 // ---- the network --------------------------------------------------------------------------------
 
 void App::edit(const std::string& what, const std::function<void(Network&)>& change, const std::string& merge_key) {

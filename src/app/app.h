@@ -22,6 +22,7 @@
 #include "app/runner.h"
 #include "core/partition.h"
 #include "core/shape_table.h"
+#include "nn/feature_grid.h"
 #include "nn/image.h"
 #include "nn/tensor.h"
 #include "nn/weights.h"
@@ -47,6 +48,8 @@ struct ViewSettings {
     int enlarged_channel = -1;  // a channel shown large, or -1
     bool show_filters = true;   // the selected conv layer's kernels as images
     bool show_table = true, show_explorer = true, show_help = false, show_messages = false;
+    // The grid renderer's colormap and scaling for these settings (every view and the PNG export).
+    nn::GridOptions grid_options() const;
 };
 
 class App {

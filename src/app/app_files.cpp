@@ -241,11 +241,7 @@ bool App::save_feature_grid_png(const std::string& path) {
                               : doc.analysis().valid() ? "" : " (the network has errors, so no pass runs)"));
         return false;
     }
-    nn::GridOptions o;
-    o.scaling = view.scale == MapScale::PerLayer ? nn::Scaling::Shared : nn::Scaling::PerTile;
-    o.colormap = view.colormap == Colormap::Gray        ? nn::Colormap::Gray
-                 : view.colormap == Colormap::Diverging ? nn::Colormap::Diverging
-                                                        : nn::Colormap::Viridis;
+    const nn::GridOptions o = view.grid_options();
     nn::FeatureGrid grid = nn::render_feature_grid(nn::vector_as_map(*t), o);
     if (!grid) {
         error("cannot save " + path + ": " + (grid.error.empty() ? "nothing to draw" : grid.error));

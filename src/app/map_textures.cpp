@@ -234,13 +234,4 @@ void release_shared_textures() {
     input_cache().tensor.reset();
 }
 
-nn::Colormap nn_colormap(Colormap c) {
-    switch (c) {
-        case Colormap::Gray: return nn::Colormap::Gray;
-        case Colormap::Viridis: return nn::Colormap::Viridis;
-        case Colormap::Diverging: return nn::Colormap::Diverging;
-    }
-    return nn::Colormap::Viridis;
-}
-
 }  // namespace convscope::app

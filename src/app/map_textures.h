@@ -84,7 +84,4 @@ std::string format_value(double v);
 void release_shared_textures();
 void release_input_textures();  // view_input.cpp
 
-// The grid renderer's colormap for the view's choice.
-nn::Colormap nn_colormap(Colormap c);
-
 }  // namespace convscope::app

@@ -42,11 +42,13 @@ void ModelDoc::edit(const std::string& what, const std::function<void(Network&)>
     changed();
 }
 
-bool ModelDoc::undo() {
-    if (undo_.empty()) return false;
-    Step s = std::move(undo_.back());
-    undo_.pop_back();
-    redo_.push_back({s.what, net_});
+// Undo and redo are the same move in opposite directions: take the newest step from one stack,
+// leave the current network on the other.
+bool ModelDoc::swap_step(std::vector<Step>& from, std::vector<Step>& to) {
+    if (from.empty()) return false;
+    Step s = std::move(from.back());
+    from.pop_back();
+    to.push_back({s.what, net_});
     net_ = std::move(s.before);
     merge_key_.clear();
     dirty_ = true;
@@ -54,17 +56,8 @@ bool ModelDoc::undo() {
     return true;
 }
 
-bool ModelDoc::redo() {
-    if (redo_.empty()) return false;
-    Step s = std::move(redo_.back());
-    redo_.pop_back();
-    undo_.push_back({s.what, net_});
-    net_ = std::move(s.before);
-    merge_key_.clear();
-    dirty_ = true;
-    changed();
-    return true;
-}
+bool ModelDoc::undo() { return swap_step(undo_, redo_); }
+bool ModelDoc::redo() { return swap_step(redo_, undo_); }
 
 void ModelDoc::mark_saved(const std::string& path) {
     path_ = path;

@@ -53,6 +53,7 @@ private:
         Network before;
     };
     void changed();
+    bool swap_step(std::vector<Step>& from, std::vector<Step>& to);
 
     Network net_;
     Analysis analysis_;

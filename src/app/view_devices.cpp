@@ -454,9 +454,7 @@ const Picture& map_picture(const App& app, size_t d, const nn::Tensor& t, Channe
                            static_cast<int>(app.view.colormap) * 2 + static_cast<int>(app.view.scale), t.ptr()};
     if (key == p.key && (!p.texture.empty() || !p.error.empty())) return p;
     p.key = key;
-    nn::GridOptions o;
-    o.colormap = nn_colormap(app.view.colormap);
-    o.scaling = app.view.scale == MapScale::PerLayer ? nn::Scaling::Shared : nn::Scaling::PerTile;
+    nn::GridOptions o = app.view.grid_options();
     o.gap = 2;
     o.gap_rgba = {34, 34, 38, 255};
     o.max_side = std::min(4096, max_texture_side());

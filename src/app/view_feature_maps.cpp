@@ -154,9 +154,7 @@ const GridCache& grid_for(const App& app, const nn::Tensor& t) {
     g.shape = t.shape;
     g.vector = vector_layout(t);
     g.stats = stats_of(t);
-    nn::GridOptions o;
-    o.colormap = nn_colormap(app.view.colormap);
-    o.scaling = app.view.scale == MapScale::PerLayer ? nn::Scaling::Shared : nn::Scaling::PerTile;
+    nn::GridOptions o = app.view.grid_options();
     o.gap = 2;
     o.gap_rgba = {34, 34, 38, 255};
     o.max_side = std::min(8192, max_texture_side());
