@@ -4,8 +4,11 @@
 // frames, save the window as PNG, run a script of steps, write the app's state as JSON.
 #pragma once
 
+#include <optional>
 #include <ostream>
 #include <string>
+
+#include "core/i18n.h"
 
 namespace convscope::app {
 
@@ -23,6 +26,8 @@ struct GuiOptions {
     std::string state_out;    // write App::state_json() here at the end
     bool restore = true;      // bring back an autosaved session
     bool persist = true;      // read and write imgui.ini and the autosave in the config dir
+    std::string tour_dir;     // guided tours to read besides the built-in ones and the config dir's
+    std::optional<Language> language;  // --lang: else the one chosen last time, else the system's
 };
 
 // Runs the window until it closes (or the frames are done). Returns the process exit status:

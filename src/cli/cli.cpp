@@ -42,6 +42,9 @@ const char* kMainHelp =
     "Without a command ConvScope prints the AlexNet shape table.\n"
     "Run `convscope COMMAND --help` for a command's options.\n"
     "\n"
+    "Every command takes --lang en|zh: the language of the derivation, the tables' headings and the\n"
+    "messages (default: the system's locale, LANG / LC_ALL).\n"
+    "\n"
     "Exit status: 0 every layer valid, 1 a layer is invalid (the table still prints),\n"
     "2 usage error, unreadable model file or unwritable output.\n";
 
@@ -130,26 +133,58 @@ int cmd_partition(const Args& args, std::ostream& out, std::ostream& err) {
     const Analysis a = analyze(*net);
     const Partition p = partition_network(*net, a, devices, batch);
     if (!p.ok()) {
-        err << "convscope: " << p.error << "; `convscope table` shows the invalid layers\n";
+        err << "convscope: " << tr("{0}; `convscope table` shows the invalid layers", p.error) << "\n";
         return kExitInvalidLayer;
     }
     return emit(args, format_partition(*net, p, format), out, err);
 }
 
 int cmd_presets(std::ostream& out) {
-    for (const auto& p : list_presets()) {
-        out << p.id << std::string(p.id.size() < 22 ? 22 - p.id.size() : 1, ' ') << p.title << "\n";
-    }
+    // Ids and titles are names: the same in every language.
+    for (const auto& p : list_presets()) out << pad_right(p.id, 21) << " " << p.title << "\n";
     return kExitOk;
 }
 
 }  // namespace
 
-int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+namespace {
+
+// Takes `--lang X` (or `--lang=X`) out of the arguments, wherever it is: every command has it.
+std::optional<Language> take_language(std::vector<std::string>& args) {
+    std::optional<Language> lang;
+    for (size_t i = 0; i < args.size();) {
+        std::string value;
+        size_t taken = 0;
+        if (args[i] == "--lang") {
+            if (i + 1 >= args.size()) throw UsageError{"--lang needs a value: en or zh"};
+            value = args[i + 1];
+            taken = 2;
+        } else if (args[i].rfind("--lang=", 0) == 0) {
+            value = args[i].substr(7);
+            taken = 1;
+        } else {
+            ++i;
+            continue;
+        }
+        lang = parse_language(value);
+        if (!lang) throw UsageError{"--lang: expected en or zh, got \"" + value + "\""};
+        args.erase(args.begin() + static_cast<std::ptrdiff_t>(i), args.begin() + static_cast<std::ptrdiff_t>(i + taken));
+    }
+    return lang;
+}
+
+}  // namespace
+
+int run_cli(const std::vector<std::string>& args_in, std::ostream& out, std::ostream& err) {
     try {
+        std::vector<std::string> args = args_in;
+        const std::optional<Language> lang = take_language(args);
+        set_language(lang.value_or(system_language()));
         if (args.empty()) {
             const int code = cmd_table(Args(args, 0, {}), out, err);
-            out << "\nMore: `convscope explain` derives these shapes in words; `convscope --help` lists the commands.\n";
+            out << "\n"
+                << tr("More: `convscope explain` derives these shapes in words; `convscope --help` lists the commands.")
+                << "\n";
             return code;
         }
         const std::string& cmd = args[0];
@@ -193,7 +228,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         if (cmd == "forward") return cmd_forward(args, out, err);
         if (cmd == "bench") return cmd_bench(args, out, err);
         if (cmd == "export-weights") return cmd_export_weights(args, out, err);
-        if (cmd == "gui") return cmd_gui(args, out, err);
+        if (cmd == "gui") return cmd_gui(args, out, err, lang);
         throw UsageError{"unknown command \"" + cmd + "\" (table, explain, partition, presets, forward, bench, export-weights, gui; see --help)"};
     } catch (const cli::UsageError& e) {
         err << "convscope: " << e.message << "\n";

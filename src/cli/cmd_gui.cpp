@@ -15,7 +15,7 @@ namespace {
 const char* kGuiHelp =
     "Usage: convscope gui [--preset NAME | --model FILE] [--image FILE] [--select LAYER] [--backend cpu|gl]\n"
     "                     [--size WxH] [--frames N] [--screenshot FILE.png] [--script FILE]\n"
-    "                     [--state-out FILE.json] [--no-restore] [--no-persist]\n"
+    "                     [--state-out FILE.json] [--no-restore] [--no-persist] [--tour-dir DIR]\n"
     "\n"
     "Opens the desktop app: edit layers and watch every shape, formula and feature map change.\n"
     "It opens on Caffe's AlexNet with a sample photo, unless told otherwise.\n"
@@ -31,17 +31,23 @@ const char* kGuiHelp =
     "  --script FILE    run the steps in FILE (see docs/user-guide.md), then quit\n"
     "  --state-out F    write the app's state as JSON when it quits\n"
     "  --no-restore     do not bring back the autosaved session\n"
-    "  --no-persist     neither read nor write the layout and the autosave (for tests)\n";
+    "  --no-persist     neither read nor write the layout and the autosave (for tests)\n"
+    "  --tour-dir DIR   read guided tours (*.json) from DIR too, besides the built-in ones and\n"
+    "                   those in the config dir's tours/ folder\n"
+    "  --lang en|zh     the interface's language (default: as chosen in View > Language, else the\n"
+    "                   system's locale)\n";
 
 }  // namespace
 
-int cmd_gui(const std::vector<std::string>& args_in, std::ostream& out, std::ostream& err) {
+int cmd_gui(const std::vector<std::string>& args_in, std::ostream& out, std::ostream& err,
+            std::optional<Language> language) {
     const std::vector<cli::Flag> flags = {{"--preset", "a preset name", ""},      {"--model", "a model file", ""},
                                           {"--image", "an image file", ""},       {"--select", "a layer name", ""},
                                           {"--backend", "cpu or gl", ""},         {"--size", "WxH", ""},
                                           {"--frames", "a number of frames", ""}, {"--screenshot", "a PNG file", ""},
                                           {"--script", "a script file", ""},      {"--state-out", "a JSON file", ""},
-                                          {"--no-restore", "", ""},               {"--no-persist", "", ""}};
+                                          {"--no-restore", "", ""},               {"--no-persist", "", ""},
+                                          {"--tour-dir", "a folder", ""}};
     const cli::Args args(args_in, 1, flags);
     if (args.help()) return out << kGuiHelp, kExitOk;
     app::GuiOptions o;
@@ -70,6 +76,8 @@ int cmd_gui(const std::vector<std::string>& args_in, std::ostream& out, std::ost
     o.state_out = args.get("--state-out").value_or("");
     o.restore = !args.has("--no-restore");
     o.persist = !args.has("--no-persist");
+    if (const auto dir = args.get("--tour-dir")) o.tour_dir = *dir;
+    o.language = language;
     return app::run_gui(o, out, err);
 }
 

@@ -4,7 +4,10 @@
 
 #include <ostream>
 #include <string>
+#include <optional>
 #include <vector>
+
+#include "core/i18n.h"
 
 namespace convscope {
 
@@ -13,6 +16,8 @@ int cmd_forward(const std::vector<std::string>& args, std::ostream& out, std::os
 int cmd_bench(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int cmd_export_weights(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 // `gui` (cmd_gui.cpp): the desktop app.
-int cmd_gui(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+// `language`: the one --lang asked for, if any (the app otherwise uses the one chosen last time).
+int cmd_gui(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+            std::optional<Language> language = std::nullopt);
 
 }  // namespace convscope
