@@ -20,6 +20,59 @@ namespace {
 // Work-group width of the one-thread-per-value kernels (their local_size_x).
 constexpr int64_t kGroup = 256;
 
+const char* gl_error_name(GLenum e) {
+    switch (e) {
+        case GL_INVALID_ENUM: return "GL_INVALID_ENUM";
+        case GL_INVALID_VALUE: return "GL_INVALID_VALUE";
+        case GL_INVALID_OPERATION: return "GL_INVALID_OPERATION";
+        case GL_OUT_OF_MEMORY: return "GL_OUT_OF_MEMORY";
+        case GL_INVALID_FRAMEBUFFER_OPERATION: return "GL_INVALID_FRAMEBUFFER_OPERATION";
+        case GL_CONTEXT_LOST: return "GL_CONTEXT_LOST";  // a GPU reset: every call after it does nothing
+        default: return "an unknown GL error";
+    }
+}
+
+// "GL_OUT_OF_MEMORY (0x0505)"
+std::string gl_error_text(GLenum e) {
+    char code[16];
+    std::snprintf(code, sizeof code, "0x%04x", e);
+    std::string msg = gl_error_name(e);
+    msg += " (";
+    msg += code;
+    msg += ")";
+    return msg;
+}
+
+// The first pending GL error, or GL_NO_ERROR; the error queue is emptied either way.
+GLenum take_first_gl_error() {
+    const GLenum e = glGetError();
+    if (e != GL_NO_ERROR)
+        while (glGetError() != GL_NO_ERROR) {
+        }
+    return e;
+}
+
+// The first pending GL error as a message, or nothing (and the error queue emptied).
+std::optional<std::string> take_gl_error(const std::string& where) {
+    const GLenum e = take_first_gl_error();
+    if (e == GL_NO_ERROR) return std::nullopt;
+    std::string msg = where;
+    msg += ": ";
+    msg += gl_error_text(e);
+    return msg;
+}
+
+// The message for a buffer the device would not give: what it was for, its size and the driver's word.
+std::string no_room(const std::string& what, int64_t bytes, const std::string& reason) {
+    std::string msg = what;
+    msg += ": the GPU cannot allocate ";
+    msg += std::to_string(bytes);
+    msg += " bytes (";
+    msg += reason;
+    msg += ")";
+    return msg;
+}
+
 // A GL buffer object that knows its size; reallocated only when a larger one is needed.
 class Buffer {
 public:
@@ -39,51 +92,42 @@ public:
     GLuint id() const { return id_; }
     int64_t bytes() const { return bytes_; }
     // Makes room for `bytes` (contents undefined), keeping the old buffer when it is large enough.
-    void reserve(int64_t bytes) {
-        if (id_ && bytes_ >= bytes) return;
+    // When the driver cannot allocate them (GL_OUT_OF_MEMORY: the device is full, or the size is past
+    // what it can address) returns the GL error and drops the buffer, so that the next pass asks again
+    // instead of writing to a store that does not exist.
+    std::optional<std::string> reserve(int64_t bytes) {
+        if (id_ && bytes_ >= bytes) return std::nullopt;
         if (!id_) glGenBuffers(1, &id_);
         glBindBuffer(GL_SHADER_STORAGE_BUFFER, id_);
-        glBufferData(GL_SHADER_STORAGE_BUFFER, std::max<int64_t>(bytes, 4), nullptr, GL_DYNAMIC_COPY);
-        bytes_ = bytes;
+        const int64_t want = std::max<int64_t>(bytes, 4);
+        glBufferData(GL_SHADER_STORAGE_BUFFER, want, nullptr, GL_DYNAMIC_COPY);
+        GLint64 got = 0;
+        glGetBufferParameteri64v(GL_SHADER_STORAGE_BUFFER, GL_BUFFER_SIZE, &got);
+        const GLenum e = take_first_gl_error();
+        if (e == GL_NO_ERROR && got >= want) {
+            bytes_ = bytes;
+            return std::nullopt;
+        }
+        glDeleteBuffers(1, &id_);
+        id_ = 0;
+        bytes_ = 0;
+        if (e != GL_NO_ERROR) return gl_error_text(e);
+        std::string why = "the driver gave ";
+        why += std::to_string(got);
+        why += " bytes";
+        return why;
     }
-    void upload(const float* data, int64_t count) {
-        reserve(count * 4);
+    std::optional<std::string> upload(const float* data, int64_t count) {
+        if (auto e = reserve(count * 4)) return e;
         glBindBuffer(GL_SHADER_STORAGE_BUFFER, id_);
         glBufferSubData(GL_SHADER_STORAGE_BUFFER, 0, count * 4, data);
+        return std::nullopt;
     }
 
 private:
     GLuint id_ = 0;
     int64_t bytes_ = 0;
 };
-
-const char* gl_error_name(GLenum e) {
-    switch (e) {
-        case GL_INVALID_ENUM: return "GL_INVALID_ENUM";
-        case GL_INVALID_VALUE: return "GL_INVALID_VALUE";
-        case GL_INVALID_OPERATION: return "GL_INVALID_OPERATION";
-        case GL_OUT_OF_MEMORY: return "GL_OUT_OF_MEMORY";
-        case GL_INVALID_FRAMEBUFFER_OPERATION: return "GL_INVALID_FRAMEBUFFER_OPERATION";
-        default: return "an unknown GL error";
-    }
-}
-
-// The first pending GL error as a message, or nothing (and the error queue emptied).
-std::optional<std::string> take_gl_error(const std::string& where) {
-    const GLenum e = glGetError();
-    if (e == GL_NO_ERROR) return std::nullopt;
-    while (glGetError() != GL_NO_ERROR) {
-    }
-    char code[16];
-    std::snprintf(code, sizeof code, "0x%04x", e);
-    std::string msg = where;
-    msg += ": ";
-    msg += gl_error_name(e);
-    msg += " (";
-    msg += code;
-    msg += ")";
-    return msg;
-}
 
 // "#define NAME value" lines for a shader variant.
 class Defines {
@@ -200,11 +244,12 @@ public:
         }
         const WeightsKey key = weights_key(w);
         if (!(key == uploaded_)) {
-            upload_weights(net, w);
+            if (auto e = upload_weights(net, w)) return e;
             if (auto e = take_gl_error("uploading the weights")) return e;
             uploaded_ = key;
         }
-        input_.upload(input.ptr(), static_cast<int64_t>(input.size()));
+        if (auto e = input_.upload(input.ptr(), static_cast<int64_t>(input.size())))
+            return no_room("the input", static_cast<int64_t>(input.size()) * 4, *e);
         if (opt_.poison) poison();
         if (auto e = take_gl_error("uploading the input")) return e;
 
@@ -283,6 +328,12 @@ private:
         return &programs_.emplace(key, std::move(*p)).first->second;
     }
 
+    // Layer i's output buffer, or why the device cannot hold it.
+    std::optional<std::string> allocate_output(size_t i, const std::string& layer, int64_t values) {
+        if (auto e = activations_[i].reserve(values * 4)) return no_room(layer + "'s output", values * 4, *e);
+        return std::nullopt;
+    }
+
     // Decides every layer's kernel, shader variant, dispatch size and output buffer.
     std::optional<std::string> plan(const Network& net, const Analysis& a) {
         const GlInfo& info = ctx_.info();
@@ -297,7 +348,7 @@ private:
             s.buffer = static_cast<int>(i);
             s.count = out.count();
             if (s.kind == Step::Kind::WrittenByPrevious) {
-                activations_[i].reserve(out.count() * 4);
+                if (auto e = allocate_output(i, l.name, out.count())) return e;
                 continue;
             }
             const bool next_relu = i + 1 < n && net.layers[i + 1].type == LayerType::Relu;
@@ -395,12 +446,12 @@ private:
                     s.kind = Step::Kind::Dispatch;
                     s.kernel = "copy";
                     s.buffer = static_cast<int>(i);
-                    activations_[i].reserve(out.count() * 4);
+                    if (auto e = allocate_output(i, l.name, out.count())) return e;
                 }
                 continue;
             }
             if (s.relu_out) steps_[i + 1].kind = Step::Kind::WrittenByPrevious;
-            activations_[i].reserve(out.count() * 4);
+            if (auto e = allocate_output(i, l.name, out.count())) return e;
             if (s.kernel == "copy") continue;
             s.defines = d.text();
             std::string error;
@@ -418,13 +469,16 @@ private:
         return std::nullopt;
     }
 
-    void upload_weights(const Network& net, const nn::NetworkWeights& w) {
+    std::optional<std::string> upload_weights(const Network& net, const nn::NetworkWeights& w) {
         for (size_t i = 0; i < net.layers.size(); ++i) {
             if (!steps_[i].has_params) continue;
             const auto& lw = w.layers[i];
-            weights_[i].upload(lw.weight.data(), static_cast<int64_t>(lw.weight.size()));
-            if (!lw.bias.empty()) biases_[i].upload(lw.bias.data(), static_cast<int64_t>(lw.bias.size()));
+            const auto n = static_cast<int64_t>(lw.weight.size()), nb = static_cast<int64_t>(lw.bias.size());
+            if (auto e = weights_[i].upload(lw.weight.data(), n)) return no_room(net.layers[i].name + "'s weights", n * 4, *e);
+            if (nb > 0)
+                if (auto e = biases_[i].upload(lw.bias.data(), nb)) return no_room(net.layers[i].name + "'s bias", nb * 4, *e);
         }
+        return std::nullopt;
     }
 
     void poison() {

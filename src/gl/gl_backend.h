@@ -6,6 +6,9 @@
 //   - Per-layer times come from GL_TIMESTAMP queries (GPU time, not the CPU's wait).
 //   - Where a network needs more than the device allows (a buffer past GL_MAX_SHADER_STORAGE_BLOCK_SIZE
 //     that cannot be split), unsupported() says so and the caller runs it on the CPU instead.
+//   - Every allocation is checked: a buffer the driver refuses (GL_OUT_OF_MEMORY) fails the pass with
+//     a message naming the buffer and its size ("fc6's weights: the GPU cannot allocate … bytes"),
+//     and the next pass asks for it again. The caller then runs the pass on the CPU.
 // All calls must come from the thread the context is current on.
 #pragma once
 

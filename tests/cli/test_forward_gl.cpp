@@ -8,6 +8,13 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include <sys/resource.h>
+
+#include <random>
+#include <sstream>
+
+#include "cli/run_setup.h"
+#include "gl/gl_backend.h"
 #include "gl/shader_library.h"
 #include "nn/npy.h"
 #include "support.h"
@@ -26,6 +33,14 @@ double rel_l2_of(const fs::path& a, const fs::path& b) {
     return rel_l2(*x.tensor, *y.tensor);
 }
 
+nn::Tensor random_tensor(Shape3 shape) {
+    nn::Tensor t(shape);
+    std::mt19937 rng(11);
+    std::normal_distribution<float> v(0.0f, 1.0f);
+    for (float& x : t.data) x = v(rng);
+    return t;
+}
+
 // The installed binary with extra environment, its standard output and error captured to files.
 Run run_binary(const std::string& env, const std::string& args) {
     TempDir dir;
@@ -38,6 +53,30 @@ Run run_binary(const std::string& env, const std::string& args) {
     };
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
 }
+
+// The address space this process uses now (VmSize), in bytes.
+int64_t address_space_bytes() {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind("VmSize:", 0) == 0) return std::stoll(line.substr(7)) * 1024;
+    return 0;
+}
+
+// RLIMIT_AS lowered to `bytes` while the object lives, then restored: allocations past it fail, in the
+// GPU driver too. On Mesa's llvmpipe a buffer object's store is ordinary memory, so a driver that can
+// map no more is what a GPU with full memory is.
+struct AddressSpaceLimit {
+    rlimit old{};
+    explicit AddressSpaceLimit(int64_t bytes) {
+        REQUIRE(::getrlimit(RLIMIT_AS, &old) == 0);
+        const rlimit lower{static_cast<rlim_t>(bytes), old.rlim_max};
+        REQUIRE(::setrlimit(RLIMIT_AS, &lower) == 0);
+    }
+    ~AddressSpaceLimit() { ::setrlimit(RLIMIT_AS, &old); }
+    AddressSpaceLimit(const AddressSpaceLimit&) = delete;
+    AddressSpaceLimit& operator=(const AddressSpaceLimit&) = delete;
+};
 
 }  // namespace
 
@@ -114,6 +153,71 @@ TEST_CASE("without OpenGL 4.3 the gl backend steps aside: the pass runs on the c
     CHECK(contains(r.err, "running on the CPU instead"));
     CHECK(contains(r.out, "LeNet-5 — forward pass on cpu"));
     CHECK(contains(r.out, "prob       softmax   10×1×1"));
+}
+
+TEST_CASE("a buffer the GPU cannot allocate: the pass runs on the CPU, with a note, and gives the CPU's result") {
+#if defined(__SANITIZE_ADDRESS__)
+    MESSAGE("skipped: AddressSanitizer reserves its shadow memory up front and aborts on a failed allocation");
+    return;
+#endif
+    // One fully connected layer with 96 MiB of weights (4096 inputs, 6144 outputs). Every buffer fits
+    // one shader storage block (the weights are bound a slice of rows at a time), so the GPU backend
+    // takes the network; the driver is then refused the memory for the weights.
+    TempDir dir;
+    const std::string model = dir.file("wide-fc.json", R"({"name": "wide fc", "input": [1, 64, 64], )"
+                                                       R"("layers": [{"name": "fc", "type": "fc", "out": 6144}]})");
+    const std::string input = dir.file("input.npy");
+    std::string error;
+    REQUIRE_MESSAGE(nn::write_npy(input, random_tensor({1, 64, 64}), error), error);
+    const cli::Args args({"forward", "--model", model, "--input-npy", input, "--backend", "gl"}, 1, cli::run_flags());
+    std::ostringstream err;
+    int code = 0;
+    auto s = cli::prepare_run(args, err, code);
+    REQUIRE_MESSAGE(s, err.str());
+    REQUIRE(s->backend->name() == "gl");
+    REQUIRE(s->backend_note.empty());
+    // A real GPU's memory is not the process's address space: lowering the limit would not fill it.
+    if (!contains(s->gl_context->info().renderer, "llvmpipe")) {
+        MESSAGE("skipped: the GPU is " << s->gl_context->info().renderer << ", not Mesa's llvmpipe");
+        return;
+    }
+
+    // The CPU's answer first; it also starts the CPU's threads, which need address space of their own.
+    nn::ForwardResult want;
+    REQUIRE_FALSE(nn::make_cpu_backend()->forward(s->net, s->analysis, s->weights, s->input, want));
+
+    nn::ForwardResult got;
+    std::optional<std::string> failed;
+    {
+        // Room for half the weights: enough for everything but the GPU's copy of them.
+        AddressSpaceLimit limit(address_space_bytes() + (48 << 20));
+        failed = cli::run_pass(*s, got, err);
+    }
+    REQUIRE_MESSAGE(!failed, *failed);
+    CHECK(s->backend->name() == "cpu");
+    CHECK(starts_with(s->device, "cpu ("));
+    CHECK(s->backend_note ==
+          "the GPU pass failed (fc's weights: the GPU cannot allocate 100663296 bytes (GL_OUT_OF_MEMORY (0x0505))); "
+          "running on the CPU instead");
+    CHECK(contains(err.str(), "convscope: note: the GPU pass failed (fc's weights: the GPU cannot allocate"));
+    REQUIRE(got.outputs.size() == 1);
+    CHECK(got.outputs[0].shape == Shape3{6144, 1, 1});
+    CHECK(same_values(got.outputs[0].data, want.outputs[0].data));
+
+    // The GPU backend itself: refused under the limit, and the same object runs the network once the
+    // memory is back (it asks the driver again instead of writing to the store it was refused).
+    auto gpu = gl::make_gl_backend(*s->gl_context);
+    nn::ForwardResult on_gpu;
+    std::optional<std::string> refused;
+    {
+        AddressSpaceLimit limit(address_space_bytes() + (48 << 20));
+        refused = gpu->forward(s->net, s->analysis, s->weights, s->input, on_gpu);
+    }
+    REQUIRE(refused);
+    CHECK(*refused == "fc's weights: the GPU cannot allocate 100663296 bytes (GL_OUT_OF_MEMORY (0x0505))");
+    const auto again = gpu->forward(s->net, s->analysis, s->weights, s->input, on_gpu);
+    REQUIRE_MESSAGE(!again, *again);
+    CHECK(rel_l2(on_gpu.outputs[0], want.outputs[0]) < 1e-5);
 }
 
 }
