@@ -281,7 +281,10 @@ TEST_CASE("the asset patterns are exactly what the generators draw") {
         {"color-wheel.png", make_pattern(Pattern::ColorWheel, 224, 224)},
         {"opponent-blobs.png", make_pattern(Pattern::OpponentBlobs, 224, 224)},
     };
-    for (const auto& [file, img] : cases) {
+    for (const auto& c : cases) {
+        // Not a structured binding: clang 14 cannot capture one in CAPTURE's lambda.
+        const char* file = c.first;
+        const Image& img = c.second;
         CAPTURE(file);
         const auto r = load_image(kImages + file);
         REQUIRE_MESSAGE(r, r.error);

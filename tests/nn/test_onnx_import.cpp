@@ -574,7 +574,8 @@ TEST_SUITE("onnx_import") {
             return y;
         };
         for (bool trans_b : {true, false}) {
-            for (auto [alpha, beta] : {std::pair{1.0, 1.0}, std::pair{0.5, 0.35}, std::pair{2.0, 0.0}}) {
+            for (auto ab : {std::pair{1.0, 1.0}, std::pair{0.5, 0.35}, std::pair{2.0, 0.0}}) {
+                const double alpha = ab.first, beta = ab.second;  // clang 14 cannot CAPTURE a structured binding
                 CAPTURE(trans_b);
                 CAPTURE(alpha);
                 CAPTURE(beta);
