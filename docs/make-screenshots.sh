@@ -73,10 +73,51 @@ select conv1
 show devices on
 screenshot "$outdir/devices.png"
 show devices off
+
+# The interface in Simplified Chinese (View > Language): the same window and numbers, every text
+# translated. Back to English afterwards, so that it changes no picture added below.
+preset alexnet-caffe
+select conv1
+language zh
+screenshot "$outdir/chinese.png"
+language en
+
+# The guided tour at conv3, where the two GPUs exchange their halves: the Tour window over the input
+# panel, with the formula and the maps beside it. Stopped and closed afterwards, so that it covers no
+# picture added below.
+preset alexnet-caffe
+tour start alexnet
+tour next
+tour next
+tour next
+tour next
+tour next
+tour next
+tour next
+tour next
+tour next
+tour next
+expect-tour-step 11 conv3
+screenshot "$outdir/tour.png"
+tour stop
+tour close
+
+# Convolution, animated: conv1 of the paper's AlexNet with a 227×224 input (height × width), at its last
+# window. Along a column 227 divides exactly; along a row floor leaves cell 223, which no window
+# reaches (red). Closed again afterwards, so that it covers no picture added below.
+preset alexnet-paper
+select conv1
+input 3 227 224
+animation on
+animation-step end
+expect-animation 54 54 row
+expect-animation 55 55 column
+screenshot "$outdir/animation.png"
+animation off
 EOF
 
 "${display[@]}" "$binary" gui --no-persist --size "$size" --script "$work/steps.txt"
-pictures=(overview feature-maps edit-rounding explorer-224 error devices)
+pictures=(overview feature-maps edit-rounding explorer-224 error devices chinese tour animation)
 # The app writes its PNGs quickly rather than small; optipng, where installed, shrinks them by a third
 # or so without changing a pixel.
 if command -v optipng >/dev/null 2>&1; then

@@ -93,7 +93,7 @@ void App::insert_layer(size_t at, LayerType type) {
         default: break;
     }
     std::string name;
-    edit(std::string("insert ") + std::string(type_name(type)), [&](Network& n) {
+    edit(tr("insert {0}", std::string(type_name(type))), [&](Network& n) {
         at = std::min(at, n.layers.size());
         n.layers.insert(n.layers.begin() + static_cast<std::ptrdiff_t>(at), l);
         assign_default_names(n);
@@ -103,7 +103,7 @@ void App::insert_layer(size_t at, LayerType type) {
 
 void App::duplicate_layer(size_t i) {
     if (i >= doc.network().layers.size()) return;
-    edit("duplicate " + doc.network().layers[i].name, [&](Network& n) {
+    edit(tr("duplicate {0}", doc.network().layers[i].name), [&](Network& n) {
         Layer copy = n.layers[i];
         copy.name.clear();
         n.layers.insert(n.layers.begin() + static_cast<std::ptrdiff_t>(i) + 1, copy);
@@ -114,7 +114,7 @@ void App::duplicate_layer(size_t i) {
 
 void App::delete_layer(size_t i) {
     if (i >= doc.network().layers.size()) return;
-    edit("delete " + doc.network().layers[i].name,
+    edit(tr("delete {0}", doc.network().layers[i].name),
          [&](Network& n) { n.layers.erase(n.layers.begin() + static_cast<std::ptrdiff_t>(i)); });
     select(std::min(selected_, static_cast<int>(doc.network().layers.size()) - 1));
 }
@@ -123,14 +123,14 @@ void App::move_layer(size_t i, int delta) {
     const auto& layers = doc.network().layers;
     const int64_t j = static_cast<int64_t>(i) + delta;
     if (i >= layers.size() || j < 0 || j >= static_cast<int64_t>(layers.size())) return;
-    edit("move " + layers[i].name, [&](Network& n) { std::swap(n.layers[i], n.layers[static_cast<size_t>(j)]); });
+    edit(tr("move {0}", layers[i].name), [&](Network& n) { std::swap(n.layers[i], n.layers[static_cast<size_t>(j)]); });
     select(static_cast<int>(j));
 }
 
 void App::set_input_size(int64_t c, int64_t h, int64_t w) {
     const Shape3 s = doc.network().input;
     if (s.c == c && s.h == h && s.w == w) return;
-    edit("input " + shape_text(Shape3{c, h, w}), [&](Network& n) { n.input = {c, h, w}; }, "input size");
+    edit(tr("input {0}", shape_text(Shape3{c, h, w})), [&](Network& n) { n.input = {c, h, w}; }, "input size");
 }
 
 // ---- selection ----------------------------------------------------------------------------------
@@ -153,8 +153,13 @@ void App::set_seed(uint64_t seed) {
 }
 
 std::string App::weights_description() const {
-    if (!weights_) return "none";
-    return weights_->origin;
+    if (!weights_) return tr("none");
+    if (weights_loaded_from_file()) return weights_->origin;  // the file's name
+    // Seeded: worded here rather than taken from the generator, so that it follows the language.
+    return weights_->designed_first_conv
+               ? tr("seeded He-normal (seed {0}), first convolution designed (Gabor edges, colour-opponent blobs)",
+                    std::to_string(seed_))
+               : tr("seeded He-normal (seed {0})", std::to_string(seed_));
 }
 
 void App::fit_weights() {
@@ -163,7 +168,7 @@ void App::fit_weights() {
     // An edit can ask for absurd sizes (a huge input into a fully connected layer that takes whatever
     // arrives): refuse to allocate them rather than exhaust the machine's memory.
     if (auto e = check_memory(forward_memory(net, a), memory_limit)) {
-        if (weights_ || !too_big_) error("this network " + *e + ": no forward pass until it is smaller");
+        if (weights_ || !too_big_) error(tr("this network {0}: no forward pass until it is smaller", *e));
         too_big_ = true;
         weights_.reset();
         weights_path_.clear();
@@ -173,7 +178,7 @@ void App::fit_weights() {
     too_big_ = false;
     if (weights_ && !weights_path_.empty()) {
         if (!nn::check_weights(net, a, *weights_)) return;  // the loaded weights still fit
-        warn("the weights from " + weights_path_ + " no longer fit the network; using seeded weights instead");
+        warn(tr("the weights from {0} no longer fit the network; using seeded weights instead", weights_path_));
         weights_path_.clear();
         weights_.reset();
     }
@@ -201,7 +206,7 @@ std::vector<std::string> App::sample_names() {
 bool App::use_sample(const std::string& name) {
     const EmbeddedFile* f = find_sample(name);
     if (!f) {
-        error("no sample image named " + name);
+        error(tr("no sample image named {0}", name));
         return false;
     }
     auto r = nn::decode_image(f->text(), name);
@@ -289,6 +294,7 @@ void App::frame(double now_s) {
     } else {
         last_step_ = now_;
     }
+    advance_animation(now_s);  // after the stage stepping, so a new stage starts its animation afresh
     if (autosave_enabled && doc.dirty() && doc.revision() != autosaved_revision_ &&
         now_ - last_autosave_ >= autosave_interval_s) {
         autosave();
@@ -297,7 +303,7 @@ void App::frame(double now_s) {
     }
     while (auto o = runner_.take()) {
         if (o->revision != state_revision_) continue;  // computed for a state that is gone
-        if (o->error) error("forward pass: " + *o->error);
+        if (o->error) error(tr("forward pass: {0}", *o->error));
         if (!o->note.empty() && (!pass_ || pass_->note != o->note)) warn(o->note);
         pass_ = std::move(*o);
         if (timed_revision_ == state_revision_ && !pass_->error) {
@@ -374,6 +380,16 @@ std::string App::state_json() const {
     j["weights"] = weights_description();
     j["input_source"] = input_name_;
     j["backend"] = backend == BackendKind::Gl ? "gl" : "cpu";
+    j["language"] = language_code(language());
+    // The guided tour: where it is (1-based, as the window counts), or null when none runs.
+    if (const TourStep* step = current_tour_step()) {
+        j["tour"] = {{"id", tour.id},
+                     {"step", tour_step_index() + 1},
+                     {"steps", tour_steps().size()},
+                     {"stage", step->stage}};
+    } else {
+        j["tour"] = nullptr;
+    }
     if (const PassOutcome* p = current_pass()) {
         nlohmann::ordered_json pass;
         pass["device"] = p->device;

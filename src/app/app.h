@@ -20,8 +20,10 @@
 
 #include "app/model_doc.h"
 #include "app/runner.h"
+#include "core/i18n.h"
 #include "core/partition.h"
 #include "core/shape_table.h"
+#include "core/tour.h"
 #include "nn/feature_grid.h"
 #include "nn/image.h"
 #include "nn/tensor.h"
@@ -148,7 +150,10 @@ public:
     // Where settings, the window layout (imgui.ini) and the autosave live: $XDG_CONFIG_HOME/convscope
     // or ~/.config/convscope; created when first needed.
     static std::string config_dir();
-    void autosave();           // the session (network, selection, input, weights source), atomically
+    // The session (network, selection, input, weights source), atomically. On failure the reason is
+    // posted as a warning (once while it stays the same) and returned, so that a window closing for
+    // good can still print it.
+    std::optional<std::string> autosave();
     bool restore_autosave();   // at start-up: a notice when something unsaved was brought back
     void clear_autosave();     // after a clean quit with nothing unsaved
     std::vector<std::string> recent_files;
@@ -160,6 +165,13 @@ public:
     double autosave_interval_s = 10.0;
     bool quit_requested = false;  // the window's close button or File › Quit: asks first when unsaved
     bool quit_confirmed = false;  // the user chose to quit without saving
+
+    // ---- language (app_session.cpp) -------------------------------------------------------------
+    // Every text switches at the next frame. With `remember`, and when the window keeps its files
+    // (autosave_enabled), the choice is written to settings.json in the config dir and wins over the
+    // system's locale at the next start (a --lang option wins over both).
+    void set_language(Language lang, bool remember = true);
+    static std::optional<Language> saved_language();  // from settings.json, if a valid one is there
 
     // The whole state as JSON, for the script runner's dumps and the tests.
     std::string state_json() const;
@@ -192,6 +204,76 @@ private:
     int partition_devices_ = 0;
     int64_t partition_batch_ = 0;
     // ---- (end of the devices block) ----
+
+public:
+    // ---- the convolution, animated (app_animation.cpp) -----------------------------------------------
+    // The selected conv or pool stage's window sliding along a row and along a column, one output
+    // position per step, as the window "Convolution, animated" draws it. Not part of the undo history.
+    struct AnimationState {
+        bool open = false;   // the window is shown
+        bool playing = false;
+        bool loop = false;   // start again after the last position instead of stopping there
+        double speed = 4.0;  // window positions per second while playing
+        int64_t step = 0;    // k: window k along each dimension (each clamped to its own N − 1)
+    };
+    AnimationState animation;
+    static constexpr double kMinAnimationSpeed = 0.25, kMaxAnimationSpeed = 120;
+    // One dimension's window arithmetic of the selected stage, from the current analysis (`height`:
+    // along a column); nothing for a stage without a sliding window or whose shape is unknown.
+    std::optional<WindowResult> animation_axis(bool height) const;
+    int64_t animation_steps() const;     // the larger N of the two dimensions; 0 without a window
+    void set_animation_step(int64_t k);  // clamped to [0, steps − 1]
+    void play_animation(bool on);        // on at the last position starts again from the first
+    // Back to the first position when another stage is selected or its window changed (F, S, P, d,
+    // rounding) since the last call; a new input size keeps the position, clamped when N shrank (so
+    // the last window at 227 stays the last at 224). frame() calls it, and so may a check that cannot
+    // wait for the next frame.
+    void sync_animation();
+
+private:
+    void advance_animation(double now_s);  // in frame(): sync_animation, then the clock while playing
+    int animation_stage_ = -2;               // the stage and its windows (width, height) last seen,
+    WindowParams animation_geometry_[2];     // to notice a change
+    double animation_clock_ = -1, animation_carry_ = 0;
+    // ---- (end of the animation block) ----
+
+public:
+    // ---- the guided tour (app_tour.cpp) ----------------------------------------------------------------
+    // A teacher's walk through the network (core/tour.h): each step selects its stage, so every panel
+    // follows, and the Tour window shows the step's text filled with the live numbers. Not part of the
+    // undo history or the session. The steps are those of the tour that fit the current network, so an
+    // edit that removes a layer drops its step.
+    struct TourState {
+        std::string id;   // the running tour; empty when none runs
+        size_t step = 0;  // into tour_steps(); an edit that removes steps leaves it to be clamped
+        bool active() const { return !id.empty(); }
+    };
+    TourState tour;
+    bool show_tour = false;                 // the Tour window is open
+    std::vector<std::string> tour_folders;  // read after the built-in tours (the config dir's, --tour-dir)
+    const TourList& tours() const;          // read when first asked, and again after reload_tours()
+    void reload_tours();                    // a problem with a file becomes a warning message
+    // Starts a tour (its id; empty: the one for the current network) at its first step. False after an
+    // error message: no such tour, or one written for another model (fewer than half of its layers are
+    // in the network; core/tour.h tour_fit). Steps whose layer is missing are left out with a warning.
+    bool start_tour(const std::string& id = {});
+    void tour_next();  // stops at the last step (Finish stops the tour)
+    void tour_prev();
+    void stop_tour();
+    const Tour* current_tour() const;          // nullptr when none runs
+    std::vector<size_t> tour_steps() const;    // the running tour's steps that fit the network
+    size_t tour_step_index() const;            // tour.step clamped to tour_steps()
+    const TourStep* current_tour_step() const; // nullptr when none runs or no step fits
+    // The facts the running tour's placeholders are filled from; made again when the network changed.
+    const TourFacts& tour_facts();
+
+private:
+    void show_tour_step();  // selects the current step's stage
+    mutable std::optional<TourList> tours_;
+    TourFacts tour_facts_;
+    uint64_t tour_facts_revision_ = 0;
+    std::string tour_facts_id_;
+    // ---- (end of the tour block) ----
 
 private:
     void state_changed();   // network, weights or input: bump the revision

@@ -30,7 +30,7 @@ bool has_suffix(const std::string& path, std::string_view suffix) {
 
 std::string format_label(TableFormat f) {
     switch (f) {
-        case TableFormat::Text: return "text";
+        case TableFormat::Text: return tr("text");
         case TableFormat::Csv: return "CSV";
         case TableFormat::Markdown: return "Markdown";
         case TableFormat::Json: return "JSON";
@@ -88,7 +88,7 @@ bool App::open_model(const std::string& path) {
         weights_path_ = path;
         fit_weights();  // keeps the file's weights when they fit the analysed network, else warns and seeds
         state_changed();
-        for (const auto& note : r.notes) info(fs::path(path).filename().string() + ": " + note);
+        for (const auto& note : r.notes) info(tr("{0}: {1}", fs::path(path).filename().string(), note));
     } else {
         LoadResult r = load_network_file(path);
         if (!r) {
@@ -103,19 +103,19 @@ bool App::open_model(const std::string& path) {
     fit_input();
     select(0);
     add_recent(path);
-    info("opened " + path);
+    info(tr("opened {0}", path));
     return true;
 }
 
 bool App::save_model(const std::string& path) {
     std::string e;
     if (!save_network_file(doc.network(), path, e)) {  // atomic: a temporary file renamed over the target
-        error(e.empty() ? "cannot save " + path : e);
+        error(e.empty() ? tr("cannot save {0}", path) : e);
         return false;
     }
     doc.mark_saved(path);
     add_recent(path);
-    info("saved " + path);
+    info(tr("saved {0}", path));
     return true;
 }
 
@@ -137,18 +137,18 @@ bool App::load_weights(const std::string& path) {
             return false;
         }
         if (r.weights.layers.size() != doc.network().layers.size()) {
-            error(path + ": its network has " + std::to_string(r.net.layers.size()) + " layers, this one " +
-                  std::to_string(doc.network().layers.size()) + " (File > Open model opens it with its own weights)");
+            error(tr("{0}: its network has {1} layers, this one {2} (File > Open model opens it with its own weights)",
+                     path, r.net.layers.size(), doc.network().layers.size()));
             return false;
         }
         if (auto mismatch = nn::check_weights(doc.network(), doc.analysis(), r.weights)) {
-            error(path + ": its weights do not fit this network: " + *mismatch);
+            error(tr("{0}: its weights do not fit this network: {1}", path, *mismatch));
             return false;
         }
         r.weights.origin = fs::path(path).filename().string();
         loaded = std::make_shared<nn::NetworkWeights>(std::move(r.weights));
     } else {
-        error("cannot load weights from " + path + ": expected a .safetensors or .onnx file");
+        error(tr("cannot load weights from {0}: expected a .safetensors or .onnx file", path));
         return false;
     }
     // A new object: a pass on the worker may still be reading the old one.
@@ -156,7 +156,7 @@ bool App::load_weights(const std::string& path) {
     weights_path_ = path;
     state_changed();
     add_recent(path);
-    info("loaded weights from " + path);
+    info(tr("loaded weights from {0}", path));
     // Class names often lie beside the weights, as the command line finds them.
     if (labels.empty()) {
         const fs::path w(path);
@@ -196,17 +196,16 @@ bool App::load_labels(const std::string& path) {
     }
     std::vector<std::string> names = split_labels(*text);
     if (std::none_of(names.begin(), names.end(), [](const std::string& s) { return !s.empty(); })) {
-        error(path + ": no class names in it (expected one per line)");
+        error(tr("{0}: no class names in it (expected one per line)", path));
         return false;
     }
     const auto out = doc.analysis().final_output();
     const size_t n = names.size();
     labels = std::move(names);
     add_recent(path);
-    info("loaded " + std::to_string(n) + " class names from " + path);
+    info(tr("loaded {0} class names from {1}", n, path));
     if (out && out->h == 1 && out->w == 1 && out->c != static_cast<int64_t>(n))
-        warn(path + " names " + std::to_string(n) + " classes, but the network has " + std::to_string(out->c) +
-             " outputs");
+        warn(tr("{0} names {1} classes, but the network has {2} outputs", path, n, out->c));
     return true;
 }
 
@@ -219,10 +218,10 @@ std::string App::table_text(TableFormat format) const {
 bool App::export_table(const std::string& path, TableFormat format) {
     std::string e;
     if (!write_file_atomic(path, table_text(format), e)) {
-        error(e.empty() ? "cannot write " + path : e);
+        error(e.empty() ? tr("cannot write {0}", path) : e);
         return false;
     }
-    info("wrote the shape table (" + format_label(format) + ") to " + path);
+    info(tr("wrote the shape table ({0}) to {1}", format_label(format), path));
     return true;
 }
 
@@ -236,24 +235,34 @@ bool App::save_feature_grid_png(const std::string& path) {
         t = &pass->result.outputs[static_cast<size_t>(stage)];
     }
     if (!t || t->size() == 0) {
-        error("cannot save " + path + ": no feature maps for this stage yet" +
-              (pass_running() ? " (the forward pass is still running)"
-                              : doc.analysis().valid() ? "" : " (the network has errors, so no pass runs)"));
+        error(pass_running()              ? tr("cannot save {0}: no feature maps for this stage yet (the forward pass "
+                                               "is still running)",
+                                               path)
+              : doc.analysis().valid() ? tr("cannot save {0}: no feature maps for this stage yet", path)
+                                       : tr("cannot save {0}: no feature maps for this stage yet (the network has "
+                                            "errors, so no pass runs)",
+                                            path));
         return false;
     }
     const nn::GridOptions o = view.grid_options();
     nn::FeatureGrid grid = nn::render_feature_grid(nn::vector_as_map(*t), o);
     if (!grid) {
-        error("cannot save " + path + ": " + (grid.error.empty() ? "nothing to draw" : grid.error));
+        error(tr("cannot save {0}: {1}", path, grid.error.empty() ? tr("nothing to draw") : grid.error));
         return false;
     }
     std::string e;
     if (!nn::save_png(path, grid.image, e)) {
-        error(e.empty() ? "cannot write " + path : e);
+        error(e.empty() ? tr("cannot write {0}", path) : e);
         return false;
     }
-    const std::string what = stage < 0 ? std::string("the input") : doc.network().layers[static_cast<size_t>(stage)].name;
-    info("saved " + what + "'s maps (" + std::to_string(grid.tiles) + (grid.tiles == 1 ? " tile" : " tiles") + ") to " + path);
+    if (stage < 0)
+        info(grid.tiles == 1 ? tr("saved the input's maps (1 tile) to {0}", path)
+                             : tr("saved the input's maps ({0} tiles) to {1}", grid.tiles, path));
+    else
+        info(grid.tiles == 1
+                 ? tr("saved {0}'s maps (1 tile) to {1}", doc.network().layers[static_cast<size_t>(stage)].name, path)
+                 : tr("saved {0}'s maps ({1} tiles) to {2}", doc.network().layers[static_cast<size_t>(stage)].name,
+                      grid.tiles, path));
     return true;
 }
 

@@ -27,6 +27,7 @@ constexpr const char* kSamplePrefix = "sample ";
 
 std::string session_path() { return (fs::path(App::config_dir()) / "session.json").string(); }
 std::string recent_path() { return (fs::path(App::config_dir()) / "recent.json").string(); }
+std::string settings_path() { return (fs::path(App::config_dir()) / "settings.json").string(); }
 
 // A path as it will still mean the same file when the app is started from elsewhere.
 std::string absolute_path(const std::string& path) {
@@ -57,7 +58,7 @@ json view_json(const ViewSettings& v) {
 
 // Reads what is there; a missing key keeps the current value, a value of the wrong type throws.
 void read_view(const json& j, ViewSettings& v) {
-    if (!j.is_object()) throw std::runtime_error("\"view\" must be an object");
+    if (!j.is_object()) throw std::runtime_error(tr("\"view\" must be an object"));
     if (j.contains("colormap")) v.colormap = colormap_of(j["colormap"].get<std::string>());
     if (j.contains("scale"))
         v.scale = j["scale"].get<std::string>() == "layer" ? MapScale::PerLayer : MapScale::PerChannel;
@@ -95,12 +96,12 @@ std::optional<Session> parse_session(const std::string& text, const ViewSettings
     try {
         const json j = json::parse(text);
         if (!j.is_object() || get_or<std::string>(j, "format", "") != kSessionFormat)
-            throw std::runtime_error("not a ConvScope session file");
+            throw std::runtime_error(tr("not a ConvScope session file"));
         if (get_or<int>(j, "version", 0) > kSessionVersion)
-            throw std::runtime_error("written by a newer version of ConvScope");
-        if (!j.contains("network")) throw std::runtime_error("it holds no network");
+            throw std::runtime_error(tr("written by a newer version of ConvScope"));
+        if (!j.contains("network")) throw std::runtime_error(tr("it holds no network"));
         auto loaded = parse_network_json(j["network"].dump());
-        if (!loaded) throw std::runtime_error("network: " + loaded.error);
+        if (!loaded) throw std::runtime_error(tr("network: {0}", loaded.error));
         Session s;
         s.net = std::move(*loaded.network);
         s.path = get_or<std::string>(j, "path", "");
@@ -141,13 +142,13 @@ std::vector<std::string> read_recent(std::string& error) {
     try {
         const json j = json::parse(*text);
         if (!j.is_object() || !j.contains("recent") || !j["recent"].is_array())
-            throw std::runtime_error("expected {\"recent\": [paths]}");
+            throw std::runtime_error(tr("expected an object with a \"recent\" list of paths"));
         for (const auto& item : j["recent"])
             if (item.is_string() && std::find(list.begin(), list.end(), item.get<std::string>()) == list.end() &&
                 list.size() < kMaxRecent)
                 list.push_back(item.get<std::string>());
     } catch (const std::exception& e) {
-        error = path + ": not a list of recent files (" + e.what() + ")";
+        error = tr("{0}: not a list of recent files ({1})", path, e.what());
         return {};
     }
     return list;
@@ -181,7 +182,7 @@ std::string App::config_dir() {
     return dir.string();
 }
 
-void App::autosave() {
+std::optional<std::string> App::autosave() {
     json j;
     j["format"] = kSessionFormat;
     j["version"] = kSessionVersion;
@@ -213,10 +214,13 @@ void App::autosave() {
     }
     if (e.empty() && write_file_atomic(session_path(), text, e)) {
         last_error.clear();
-    } else if (e != last_error) {
-        last_error = e;
-        warn("could not autosave the session: " + e);
+        return std::nullopt;
     }
+    if (e != last_error) {
+        last_error = e;
+        warn(tr("could not autosave the session: {0}", e));
+    }
+    return e;
 }
 
 void App::load_recent() {
@@ -234,7 +238,7 @@ bool App::restore_autosave() {
     std::optional<Session> s;
     if (text) s = parse_session(*text, view, e);
     if (!s) {
-        warn("could not restore the session saved in " + path + ": " + e + "; starting afresh");
+        warn(tr("could not restore the session saved in {0}: {1}; starting afresh", path, e));
         return false;
     }
 
@@ -258,7 +262,7 @@ bool App::restore_autosave() {
     set_compare_both(s->compare_both);
     view = s->view;
     select(s->selected);
-    info(std::string(s->dirty ? "restored your unsaved session from " : "restored your last session from ") + path);
+    info(s->dirty ? tr("restored your unsaved session from {0}", path) : tr("restored your last session from {0}", path));
     return true;
 }
 
@@ -276,9 +280,38 @@ void App::add_recent(const std::string& path) {
     if (autosave_enabled) {
         std::string e;
         list = merged(std::move(list), read_recent(e));
-        if (!write_recent(list, e)) warn("could not save the list of recent files: " + e);
+        if (!write_recent(list, e)) warn(tr("could not save the list of recent files: {0}", e));
     }
     recent_files = std::move(list);
+}
+
+// ---- language -----------------------------------------------------------------------------------
+
+void App::set_language(Language lang, bool remember) {
+    convscope::set_language(lang);
+    // The analysis and the device split hold text (formulas, diagnostics, reasons) in the old language.
+    doc.reanalyze();
+    partition_revision_ = 0;
+    if (!remember || !autosave_enabled) return;
+    // settings.json may one day hold more: keep what else is there.
+    std::string e;
+    json j = json::object();
+    if (auto text = read_file(settings_path(), e)) {
+        json old = json::parse(*text, nullptr, false);
+        if (old.is_object()) j = std::move(old);
+    }
+    j["language"] = language_code(lang);
+    e.clear();
+    if (!write_file_atomic(settings_path(), j.dump(2) + "\n", e)) warn(tr("could not save the language setting: {0}", e));
+}
+
+std::optional<Language> App::saved_language() {
+    std::string e;
+    const auto text = read_file(settings_path(), e);
+    if (!text) return std::nullopt;
+    const json j = json::parse(*text, nullptr, false);
+    if (!j.is_object() || !j.contains("language") || !j["language"].is_string()) return std::nullopt;
+    return parse_language(j["language"].get<std::string>());
 }
 
 }  // namespace convscope::app

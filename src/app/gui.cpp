@@ -14,9 +14,11 @@
 #include <memory>
 
 #include "app/app.h"
+#include "app/fonts.h"
 #include "app/script.h"
 #include "app/views.h"
 #include "core/file_io.h"
+#include "core/tour.h"
 #include "nn/image.h"
 
 #include <nlohmann/json.hpp>
@@ -34,7 +36,7 @@ bool save_window_png(GLFWwindow* window, const std::string& path, std::string& e
     int w = 0, h = 0;
     glfwGetFramebufferSize(window, &w, &h);
     if (w <= 0 || h <= 0) {
-        error = "the window has no pixels to save";
+        error = tr("the window has no pixels to save");
         return false;
     }
     nn::Image img(w, h, 3);  // RGB: the window is opaque, and the file smaller without alpha
@@ -63,7 +65,8 @@ void read_window_size(int& width, int& height) {
     if (w >= 200 && h >= 150 && w <= 16384 && h <= 16384) width = w, height = h;
 }
 
-void write_window_size(GLFWwindow* window) {
+// Returns why the size could not be written, or nothing.
+std::optional<std::string> write_window_size(GLFWwindow* window) {
     int w = 0, h = 0;
     glfwGetWindowSize(window, &w, &h);
     // The window is created scaled to the monitor's content scale: store the unscaled size, or it would
@@ -72,9 +75,20 @@ void write_window_size(GLFWwindow* window) {
     glfwGetWindowContentScale(window, &sx, &sy);
     w = static_cast<int>(std::lround(w / std::max(sx, 1.0f)));
     h = static_cast<int>(std::lround(h / std::max(sy, 1.0f)));
-    if (w <= 0 || h <= 0) return;
+    if (w <= 0 || h <= 0) return std::nullopt;
     std::string error;
-    write_file_atomic(window_file(), nlohmann::json{{"width", w}, {"height", h}}.dump() + "\n", error);
+    if (!write_file_atomic(window_file(), nlohmann::json{{"width", w}, {"height", h}}.dump() + "\n", error))
+        return error;
+    return std::nullopt;
+}
+
+// The window layout (imgui.ini) written atomically, as every other file.
+std::optional<std::string> save_layout(const std::string& path) {
+    size_t size = 0;
+    const char* text = ImGui::SaveIniSettingsToMemory(&size);
+    std::string error;
+    if (!write_file_atomic(path, std::string_view(text, size), error)) return error;
+    return std::nullopt;
 }
 
 void draw_all(App& app) {
@@ -90,6 +104,8 @@ void draw_all(App& app) {
     draw_explorer(app);
     draw_messages(app);
     draw_devices(app);
+    draw_animation(app);
+    draw_tour(app);
 }
 
 }  // namespace
@@ -97,7 +113,7 @@ void draw_all(App& app) {
 int run_gui(const GuiOptions& opt, std::ostream& out, std::ostream& err) {
     glfwSetErrorCallback(glfw_error);
     if (!glfwInit()) {
-        err << "convscope: cannot open a window: " << g_glfw_error << "\n";
+        err << "convscope: " << tr("cannot open a window: {0}", g_glfw_error) << "\n";
         return 2;
     }
     // OpenGL 4.3 core for the compute shaders; a driver without it still gets the app, on 3.3.
@@ -119,7 +135,7 @@ int run_gui(const GuiOptions& opt, std::ostream& out, std::ostream& err) {
         }
     }
     if (!window) {
-        err << "convscope: cannot open a window: " << g_glfw_error << "\n";
+        err << "convscope: " << tr("cannot open a window: {0}", g_glfw_error) << "\n";
         glfwTerminate();
         return 2;
     }
@@ -129,28 +145,25 @@ int run_gui(const GuiOptions& opt, std::ostream& out, std::ostream& err) {
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
     ImGuiIO& io = ImGui::GetIO();
-    // The layout belongs in the config dir, not wherever the app was started from.
-    static std::string ini_path;
+    // The layout belongs in the config dir, not wherever the app was started from. It is read and
+    // written here (save_layout), not by ImGui, whose writer truncates the file first.
+    std::string ini_path, layout_error;
+    io.IniFilename = nullptr;
     if (opt.persist) {
         ini_path = (std::filesystem::path(App::config_dir()) / "imgui.ini").string();
-        io.IniFilename = ini_path.c_str();
-    } else {
-        io.IniFilename = nullptr;
+        std::string e;
+        if (const auto text = read_file(ini_path, e)) ImGui::LoadIniSettingsFromMemory(text->data(), text->size());
     }
     // HiDPI: a font and widgets scaled by the monitor's content scale.
     float scale_x = 1, scale_y = 1;
     glfwGetWindowContentScale(window, &scale_x, &scale_y);
     const float scale = std::clamp(std::max(scale_x, scale_y), 1.0f, 4.0f);
-    // DejaVu Sans Mono (Debian's fonts-dejavu-core) has the symbols the formulas use (−, ×, ·, →, ≤,
-    // ⌊ ⌋, Greek letters) that ImGui's built-in font lacks; the built-in one is the fallback.
-    static const ImWchar ranges[] = {0x0020, 0x00FF, 0x0370, 0x03FF, 0x2000, 0x206F, 0x2190, 0x21FF,
-                                     0x2200, 0x22FF, 0x2300, 0x23FF, 0x25A0, 0x25FF, 0};
-    ImFontConfig font;
-    font.SizePixels = std::round(13.0f * scale);
-    const char* font_file = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf";
-    if (!std::filesystem::exists(font_file) ||
-        !io.Fonts->AddFontFromFileTTF(font_file, std::round(14.0f * scale), nullptr, ranges))
-        io.Fonts->AddFontDefault(&font);
+    // Guided tours a teacher added: the config dir's tours/ folder (not in tests), then --tour-dir.
+    std::vector<std::string> tour_folders;
+    if (opt.persist) tour_folders.push_back((std::filesystem::path(App::config_dir()) / "tours").string());
+    if (!opt.tour_dir.empty()) tour_folders.push_back(opt.tour_dir);
+    // Every Chinese character the tours use goes into the font atlas, however rare.
+    const FontReport fonts = load_fonts(scale, tour_chinese_texts(load_tours(tour_folders).tours));
     ImGui::StyleColorsDark();
     ImGui::GetStyle().ScaleAllSizes(scale);
     ImGui_ImplGlfw_InitForOpenGL(window, true);
@@ -160,7 +173,17 @@ int run_gui(const GuiOptions& opt, std::ostream& out, std::ostream& err) {
     {
         App app;
         app.autosave_enabled = opt.persist;
+        // The language: --lang, else the one chosen in View › Language last time, else the system's.
+        std::optional<Language> lang = opt.language;
+        if (!lang && opt.persist) lang = App::saved_language();
+        app.set_language(lang.value_or(system_language()), false);
+        if (language() == Language::Chinese && !fonts.chinese) {
+            // In English on purpose: without the font a Chinese message would be unreadable.
+            app.warn("No Chinese font was found (Debian package fonts-wqy-microhei): Chinese text shows as '?'.");
+        }
         if (opt.persist) app.load_recent();
+        app.tour_folders = tour_folders;
+        if (!app.tour_folders.empty()) app.reload_tours();  // a file that does not parse becomes a warning
         if (opt.persist && opt.restore) app.restore_autosave();
         if (!opt.preset.empty() && !app.load_preset(opt.preset)) status = 2;
         if (!opt.model.empty() && !app.open_model(opt.model)) status = 2;
@@ -170,7 +193,7 @@ int run_gui(const GuiOptions& opt, std::ostream& out, std::ostream& err) {
             const auto& layers = app.doc.network().layers;
             const auto it = std::find_if(layers.begin(), layers.end(), [&](const Layer& l) { return l.name == opt.select; });
             if (it == layers.end()) {
-                err << "convscope: no layer named " << opt.select << "\n";
+                err << "convscope: " << tr("no layer named {0}", opt.select) << "\n";
                 status = 2;
             } else {
                 app.select(static_cast<int>(it - layers.begin()));
@@ -224,6 +247,13 @@ int run_gui(const GuiOptions& opt, std::ostream& out, std::ostream& err) {
             ++frame;
             host.frames_drawn = frame;
 
+            // ImGui asks a few seconds after the layout changed; a failure is told once, not every time.
+            if (!ini_path.empty() && io.WantSaveIniSettings) {
+                io.WantSaveIniSettings = false;
+                const auto e = save_layout(ini_path);
+                if (e && *e != layout_error) app.warn(tr("could not save the window layout: {0}", *e));
+                layout_error = e.value_or("");
+            }
             if (script_running) {
                 std::string e;
                 script_running = script->advance(app, host, e);
@@ -238,7 +268,7 @@ int run_gui(const GuiOptions& opt, std::ostream& out, std::ostream& err) {
                     err << "convscope: " << e << "\n";
                     status = 2;
                 } else {
-                    out << "wrote " << opt.screenshot << "\n";
+                    out << tr("wrote {0}", opt.screenshot) << "\n";
                 }
             }
             glfwSwapBuffers(window);
@@ -253,13 +283,17 @@ int run_gui(const GuiOptions& opt, std::ostream& out, std::ostream& err) {
                 status = 2;
             }
         }
+        // The window is closing: a file that cannot be written now can only be reported on stderr.
         if (opt.persist) {
-            if (app.doc.dirty() && !app.quit_confirmed)
-                app.autosave();
-            else
+            if (!app.doc.dirty() || app.quit_confirmed)
                 app.clear_autosave();
+            else if (const auto e = app.autosave())
+                err << "convscope: " << tr("could not autosave the session: {0}", *e) << "\n";
+            if (const auto e = write_window_size(window))
+                err << "convscope: " << tr("could not save the window size: {0}", *e) << "\n";
+            if (const auto e = save_layout(ini_path))
+                err << "convscope: " << tr("could not save the window layout: {0}", *e) << "\n";
         }
-        if (opt.persist) write_window_size(window);
         release_view_resources();
     }
     ImGui_ImplOpenGL3_Shutdown();

@@ -40,6 +40,11 @@ public:
     // Ends the current merge, so that the next edit is its own undo step (a drag was released).
     void end_merge() { merge_key_.clear(); }
 
+    // Analyses the same network again: the analysis holds text (formulas, messages) in the language of
+    // the moment, so a change of language asks for it anew. Not an edit: the revision stays, and results
+    // computed from this network remain good.
+    void reanalyze() { analysis_ = analyze(net_); }
+
     const std::string& path() const { return path_; }
     bool dirty() const { return dirty_; }
     // After a save: the document now matches `path`.

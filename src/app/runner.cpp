@@ -8,6 +8,7 @@
 #include <new>
 #include <thread>
 
+#include "core/i18n.h"
 #include "gl/context.h"
 #include "gl/gl_backend.h"
 #include "nn/kernels.h"
@@ -46,7 +47,7 @@ struct Runner::Impl {
     }
 
     std::string cpu_device() const {
-        return "cpu (" + std::to_string(cpu_threads) + (cpu_threads == 1 ? " thread)" : " threads)");
+        return cpu_threads == 1 ? tr("cpu (1 thread)") : tr("cpu ({0} threads)", cpu_threads);
     }
 
     // Runs `r` on the backend it asks for (the CPU when the GPU cannot), and on the other one too when
@@ -67,11 +68,11 @@ struct Runner::Impl {
         std::string gl_note;
         if (g) {
             if (auto why = g->unsupported(r.net, r.analysis)) {
-                gl_note = "the GPU backend cannot run this network (" + *why + ")";
+                gl_note = tr("the GPU backend cannot run this network ({0})", *why);
                 g = nullptr;
             }
         } else if (r.backend == BackendKind::Gl || r.compare_both) {
-            gl_note = "the GPU backend is unavailable (" + gl_why + ")";
+            gl_note = tr("the GPU backend is unavailable ({0})", gl_why);
         }
         const std::string gl_device = gl_context ? "gl: " + gl_context->info().summary() : "";
         if (r.backend == BackendKind::Gl) {
@@ -80,7 +81,7 @@ struct Runner::Impl {
                 first_device = gl_device;
                 if (r.compare_both) second = cpu.get(), second_device = cpu_device();
             } else {
-                o.note = gl_note + "; running on the CPU instead";
+                o.note = tr("{0}; running on the CPU instead", gl_note);
                 if (r.compare_both) o.compare_error = gl_note;  // nothing to compare the CPU with
             }
         } else if (r.compare_both) {
@@ -94,7 +95,7 @@ struct Runner::Impl {
         if (o.error && first != cpu.get()) {
             // A GPU fault (a shader that does not compile, a lost context, memory it cannot get) must
             // not leave the student without maps: the CPU runs the pass and the note says why.
-            o.note = "the GPU pass failed (" + *o.error + "); running on the CPU instead";
+            o.note = tr("the GPU pass failed ({0}); running on the CPU instead", *o.error);
             first = cpu.get();
             first_device = cpu_device();
             if (second == cpu.get()) second = nullptr;
@@ -136,17 +137,17 @@ struct Runner::Impl {
         } catch (const std::bad_alloc&) {
             PassOutcome o;
             o.revision = r.revision;
-            o.error = "not enough memory for this network's pass";
+            o.error = tr("not enough memory for this network's pass");
             return o;
         } catch (const std::exception& e) {
             PassOutcome o;
             o.revision = r.revision;
-            o.error = std::string("the pass stopped: ") + e.what();
+            o.error = tr("the pass stopped: {0}", e.what());
             return o;
         } catch (...) {
             PassOutcome o;
             o.revision = r.revision;
-            o.error = "the pass stopped on an unknown error";
+            o.error = tr("the pass stopped on an unknown error");
             return o;
         }
     }

@@ -20,6 +20,7 @@
 //   seed N                        seeded weights with this seed (drops loaded ones)
 //   normalize torchvision|caffe|none
 //   backend cpu|gl, colormap gray|viridis|diverging, scale channel|layer, enlarge CHANNEL|off
+//   language en|zh                the interface's language (not remembered, unlike View › Language)
 //   show table|explorer|filters|help|messages|devices on|off
 //   wait-pass [SECONDS]           wait for the forward pass of the current state (default 60 s)
 //   frames N                      let N frames be drawn before the next step
@@ -28,6 +29,18 @@
 //   expect-shape STAGE C H W      fail unless the stage's output has this shape (or CxHxW)
 //   expect-status STAGE ok|warning|error
 //   expect-valid yes|no           fail unless the network is (or is not) free of errors
+//   animation on|off              the window "Convolution, animated" of the selected stage
+//   animation-step K|end          show window K (0 = the first; clamped to the last)
+//   animation-play on|off         play from here (from the first window when at the last), or pause
+//   animation-speed X             window positions per second while playing
+//   expect-animation COUNT [N] [row|column]
+//                                 fail unless COUNT output positions are produced so far along a row
+//                                 (the width; or along a column), and N in all when given
+//   tour start [NAME]             start a guided tour (default: the one for the current model)
+//   tour next|prev|stop           step through it (each step selects its stage), or end it
+//   tour open|close               show or hide the Tour window
+//   expect-tour-step K [STAGE]    fail unless the tour is at step K (1 = the first), at STAGE and
+//                                 with STAGE selected (an overview step selects the input)
 //   quit                          stop here; the steps below are not run
 #include "app/script.h"
 
@@ -41,6 +54,7 @@
 #include "core/file_io.h"
 #include "core/presets.h"
 #include "core/shape_table.h"
+#include "core/window_animation.h"
 
 namespace convscope::app {
 
@@ -516,6 +530,11 @@ bool run_backend(Ctx& c) {
     return true;
 }
 
+bool run_language(Ctx& c) {
+    c.app.set_language(*parse_language(c.args[0]), false);
+    return true;
+}
+
 bool run_colormap(Ctx& c) {
     const std::string& m = c.args[0];
     c.app.view.colormap = m == "gray" ? Colormap::Gray : m == "diverging" ? Colormap::Diverging : Colormap::Viridis;
@@ -606,6 +625,74 @@ bool run_expect_valid(Ctx& c) {
                        : std::string("expected the network to have errors, but it has none"));
 }
 
+// ---- running: the animated window --------------------------------------------------------------
+
+bool run_animation_step(Ctx& c) {
+    c.app.animation.playing = false;
+    c.app.set_animation_step(c.args[0] == "end" ? c.app.animation_steps() - 1 : *to_int(c.args[0]));
+    return true;
+}
+
+bool run_expect_animation(Ctx& c) {
+    const bool column = c.args.back() == "column";
+    const bool axis_given = c.args.back() == "row" || column;
+    const auto r = c.app.animation_axis(column);
+    if (!r || !r->valid) return c.fail("the selected stage has no window to animate");
+    c.app.sync_animation();  // an edit just before this step has not been drawn yet
+    const WindowAnimationFrame f = window_animation_frame(*r, c.app.animation.step);
+    const int64_t want = *to_int(c.args[0]);
+    const bool total_given = c.args.size() > (axis_given ? 2u : 1u);
+    const int64_t total = total_given ? *to_int(c.args[1]) : f.count;
+    if (f.produced == want && f.count == total) return true;
+    std::string e = "expected " + std::to_string(want);
+    if (total_given) e += " of " + std::to_string(total);
+    e += std::string(" positions along a ") + (column ? "column" : "row") + ", but there are ";
+    e += std::to_string(f.produced) + " of " + std::to_string(f.count);
+    return c.fail(e);
+}
+
+std::string check_expect_animation(const Words& a) {
+    Words numbers = a;
+    if (numbers.back() == "row" || numbers.back() == "column") numbers.pop_back();
+    if (numbers.empty() || numbers.size() > 2) return "expected COUNT [N] [row|column]";
+    return check_ints(numbers, 1, int64_t{1} << 40, "counts");
+}
+
+// ---- running: the guided tour -------------------------------------------------------------------
+
+bool run_tour(Ctx& c) {
+    const std::string& what = c.args[0];
+    App& app = c.app;
+    if (what == "start") return app_call(c, [&] { return app.start_tour(c.args.size() > 1 ? c.args[1] : ""); });
+    if (what == "open" || what == "close") {
+        app.show_tour = what == "open";
+        return true;
+    }
+    if (!app.current_tour_step()) return c.fail("no tour is running: start one first (tour start [NAME])");
+    if (what == "next") app.tour_next();
+    if (what == "prev") app.tour_prev();
+    if (what == "stop") app.stop_tour();
+    return true;
+}
+
+bool run_expect_tour_step(Ctx& c) {
+    const TourStep* step = c.app.current_tour_step();
+    if (!step) return c.fail("no tour is running");
+    const size_t k = c.app.tour_step_index() + 1, n = c.app.tour_steps().size();
+    const int sel = c.app.selected();
+    const auto& layers = c.net().layers;
+    const std::string shown = sel >= 0 && static_cast<size_t>(sel) < layers.size() ? layers[static_cast<size_t>(sel)].name
+                                                                                   : std::string("input");
+    // With a STAGE, the panels must show it too: the step selected its stage ("overview": the input).
+    const std::optional<int> want = tour_step_stage(*step, c.net());
+    const bool step_ok = std::to_string(k) == c.args[0];
+    const bool stage_ok = c.args.size() < 2 || (c.args[1] == step->stage && want && *want == sel);
+    if (step_ok && stage_ok) return true;
+    return c.fail("expected tour step " + c.args[0] + (c.args.size() > 1 ? " at " + c.args[1] : std::string()) +
+                  ", but it is step " + std::to_string(k) + " of " + std::to_string(n) + " at " + step->stage +
+                  " (selected: " + shown + ")");
+}
+
 // ---- the table of steps -------------------------------------------------------------------------
 
 using Check = std::string (*)(const Words& args);
@@ -685,6 +772,8 @@ const std::vector<StepSpec>& step_specs() {
          [](const Words& a) { return check_choice(a[0], {"torchvision", "caffe", "none"}); }, run_normalize},
         {"backend", "backend cpu|gl", 1, 1, [](const Words& a) { return check_choice(a[0], {"cpu", "gl"}); },
          run_backend},
+        {"language", "language en|zh", 1, 1, [](const Words& a) { return check_choice(a[0], {"en", "zh"}); },
+         run_language},
         {"colormap", "colormap gray|viridis|diverging", 1, 1,
          [](const Words& a) { return check_choice(a[0], {"gray", "viridis", "diverging"}); }, run_colormap},
         {"scale", "scale channel|layer", 1, 1, [](const Words& a) { return check_choice(a[0], {"channel", "layer"}); },
@@ -709,6 +798,29 @@ const std::vector<StepSpec>& step_specs() {
          [](const Words& a) { return check_choice(a[1], {"ok", "warning", "error"}); }, run_expect_status},
         {"expect-valid", "expect-valid yes|no", 1, 1, [](const Words& a) { return check_choice(a[0], {"yes", "no"}); },
          run_expect_valid},
+        {"animation", "animation on|off", 1, 1, [](const Words& a) { return check_switch(a[0]); },
+         [](Ctx& c) { return c.app.animation.open = *to_switch(c.args[0]), true; }},
+        {"animation-step", "animation-step K|end", 1, 1,
+         [](const Words& a) { return a[0] == "end" ? std::string() : check_ints(a, 0, int64_t{1} << 40, "step"); },
+         run_animation_step},
+        {"animation-play", "animation-play on|off", 1, 1, [](const Words& a) { return check_switch(a[0]); },
+         [](Ctx& c) { return c.app.play_animation(*to_switch(c.args[0])), true; }},
+        {"animation-speed", "animation-speed X", 1, 1,
+         [](const Words& a) {
+             return check_number(a[0], "the speed", App::kMinAnimationSpeed, App::kMaxAnimationSpeed);
+         },
+         [](Ctx& c) { return c.app.animation.speed = *to_number(c.args[0]), true; }},
+        {"expect-animation", "expect-animation COUNT [N] [row|column]", 1, 3, check_expect_animation,
+         run_expect_animation},
+        {"tour", "tour start [NAME] | tour next|prev|stop|open|close", 1, 2,
+         [](const Words& a) {
+             std::string e = check_choice(a[0], {"start", "next", "prev", "stop", "open", "close"});
+             if (e.empty() && a.size() > 1 && a[0] != "start") e = a[0] + " takes no name";
+             return e;
+         },
+         run_tour},
+        {"expect-tour-step", "expect-tour-step K [STAGE]", 1, 2,
+         [](const Words& a) { return check_ints({a[0]}, 1, 100000, "the step"); }, run_expect_tour_step},
         {"quit", "quit", 0, 0, nullptr, nullptr},
     };
     return all;

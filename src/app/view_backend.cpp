@@ -23,7 +23,7 @@ const ImVec4 kWarn(1.0f, 0.80f, 0.35f, 1.0f);
 const ImVec4 kError(1.0f, 0.45f, 0.45f, 1.0f);
 
 void draw_device_choice(App& app) {
-    ImGui::TextDisabled("run on");
+    ImGui::TextDisabled("%s", trc("run on"));
     ImGui::SameLine();
     if (ImGui::RadioButton("CPU", app.backend == BackendKind::Cpu)) app.set_backend(BackendKind::Cpu);
     ImGui::SameLine();
@@ -33,11 +33,11 @@ void draw_device_choice(App& app) {
     ImGui::EndDisabled();
     if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
         if (!gl)
-            ImGui::SetTooltip("Not tried yet: choosing it starts an OpenGL 4.3 context for compute shaders.");
+            ImGui::SetTooltip("%s", trc("Not tried yet: choosing it starts an OpenGL 4.3 context for compute shaders."));
         else if (!*gl)
-            ImGui::SetTooltip("Unavailable: %s", app.gl_unavailable_reason().c_str());
+            ImGui::SetTooltip("%s", tr("Unavailable: {0}", app.gl_unavailable_reason()).c_str());
         else
-            ImGui::SetTooltip("Compute shaders on the graphics card.");
+            ImGui::SetTooltip("%s", trc("Compute shaders on the graphics card."));
     }
 
     // 0 = every core; the pass reruns when the slider is let go, not at every step of a drag.
@@ -47,21 +47,21 @@ void draw_device_choice(App& app) {
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     ImGui::BeginDisabled(app.backend == BackendKind::Gl && gl.value_or(false) && !app.compare_both);
     ImGui::SetNextItemWidth(std::min(160.0f, ImGui::GetContentRegionAvail().x * 0.45f));
-    const std::string format = threads == 0 ? "all " + std::to_string(cores) : "%d";
-    ImGui::SliderInt("CPU threads", &threads, 0, cores, format.c_str(), ImGuiSliderFlags_AlwaysClamp);
+    const std::string format = threads == 0 ? tr("all {0}", cores) : std::string("%d");
+    ImGui::SliderInt(trc("CPU threads"), &threads, 0, cores, format.c_str(), ImGuiSliderFlags_AlwaysClamp);
     editing = ImGui::IsItemActive();
     if (ImGui::IsItemDeactivatedAfterEdit()) app.set_threads(threads);
     ImGui::EndDisabled();
 
     bool both = app.compare_both;
-    if (ImGui::Checkbox("run on both and compare", &both)) app.set_compare_both(both);
+    if (ImGui::Checkbox(trc("run on both and compare"), &both)) app.set_compare_both(both);
     if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
-        ImGui::SetTooltip("Also runs the other backend and reports the largest difference over every\n"
-                          "layer's output: float arithmetic in another order gives tiny differences.");
+        ImGui::SetTooltip("%s", trc("Also runs the other backend and reports the largest difference over every\n"
+                                    "layer's output: float arithmetic in another order gives tiny differences."));
 }
 
 void draw_pass_summary(const App& app, const PassOutcome& p) {
-    ImGui::TextDisabled("device");
+    ImGui::TextDisabled("%s", trc("device"));
     ImGui::SameLine();
     ImGui::TextUnformatted(p.device.c_str());
     if (!p.note.empty()) {
@@ -71,31 +71,32 @@ void draw_pass_summary(const App& app, const PassOutcome& p) {
     }
     if (p.error) {
         ImGui::PushTextWrapPos(0.0f);
-        ImGui::TextColored(kError, "the pass failed: %s", p.error->c_str());
+        ImGui::TextColored(kError, "%s", tr("the pass failed: {0}", *p.error).c_str());
         ImGui::PopTextWrapPos();
         return;
     }
     const double sum = std::accumulate(p.result.ms.begin(), p.result.ms.end(), 0.0);
-    ImGui::TextDisabled("pass");
+    ImGui::TextDisabled("%s", trc("pass"));
     ImGui::SameLine();
     ImGui::Text("%s", format_ms(p.wall_ms).c_str());
     ImGui::SameLine();
-    ImGui::TextDisabled("(layers %s)", format_ms(sum).c_str());
+    ImGui::TextDisabled("%s", tr("(layers {0})", format_ms(sum)).c_str());
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("The whole pass as the app waited for it, and the sum of the layers' own times;\n"
-                          "the difference is copying data in and out.");
+        ImGui::SetTooltip("%s", trc("The whole pass as the app waited for it, and the sum of the layers' own times;\n"
+                                    "the difference is copying data in and out."));
     if (!app.compare_both) return;
     if (p.compare_error) {
         ImGui::PushTextWrapPos(0.0f);
-        ImGui::TextColored(kWarn, "no comparison: %s", p.compare_error->c_str());
+        ImGui::TextColored(kWarn, "%s", tr("no comparison: {0}", *p.compare_error).c_str());
         ImGui::PopTextWrapPos();
     } else if (!p.compared_with.empty()) {
         ImGui::PushTextWrapPos(0.0f);
-        ImGui::TextDisabled("compared with %s:", p.compared_with.c_str());
+        ImGui::TextDisabled("%s", tr("compared with {0}:", p.compared_with).c_str());
         const bool close = p.max_abs_diff <= 1e-3;
-        ImGui::TextColored(close ? ImVec4(0.55f, 0.85f, 0.55f, 1.0f) : kWarn, "max |difference| %s%s%s",
-                           format_value(p.max_abs_diff).c_str(), p.max_diff_at.empty() ? "" : " at ",
-                           p.max_diff_at.c_str());
+        const std::string diff = p.max_diff_at.empty()
+                                     ? tr("max |difference| {0}", format_value(p.max_abs_diff))
+                                     : tr("max |difference| {0} at {1}", format_value(p.max_abs_diff), p.max_diff_at);
+        ImGui::TextColored(close ? ImVec4(0.55f, 0.85f, 0.55f, 1.0f) : kWarn, "%s", diff.c_str());
         ImGui::PopTextWrapPos();
     }
 }
@@ -116,7 +117,7 @@ TopK top_classes(const App& app, const PassOutcome& p, int k) {
     if (p.result.outputs.empty() || net.layers.empty()) return r;
     const nn::Tensor& out = p.result.outputs.back();
     if (out.shape.h != 1 || out.shape.w != 1 || out.shape.c < 2) {
-        r.why = "the last output is " + shape_text(out.shape) + ", not one score per class";
+        r.why = tr("the last output is {0}, not one score per class", shape_text(out.shape));
         return r;
     }
     std::vector<double> prob(out.data.begin(), out.data.end());
@@ -174,19 +175,21 @@ void draw_results(const App& app, const PassOutcome& p) {
             if (named && static_cast<size_t>(index) < app.labels.size())
                 ImGui::Text("%s", app.labels[static_cast<size_t>(index)].c_str());
             else
-                ImGui::Text("class %lld", static_cast<long long>(index));
+                ImGui::TextUnformatted(tr("class {0}", index).c_str());
         }
         ImGui::EndTable();
     }
     ImGui::PushTextWrapPos(0.0f);
     if (!named)
-        ImGui::TextDisabled("%s", ui_text("Load a labels file (File › Load labels) to name the classes.").c_str());
+        ImGui::TextDisabled("%s", ui_text(tr("Load a labels file (File › Load labels) to name the classes.")).c_str());
     else if (app.labels.size() != p.result.outputs.back().size())
-        ImGui::TextColored(kWarn, "The labels file names %zu classes; the network has %zu outputs.",
-                           app.labels.size(), p.result.outputs.back().size());
+        ImGui::TextColored(kWarn, "%s",
+                           tr("The labels file names {0} classes; the network has {1} outputs.", app.labels.size(),
+                              p.result.outputs.back().size())
+                               .c_str());
     if (!app.weights_loaded_from_file())
-        ImGui::TextDisabled("The weights are seeded, not trained: these scores mean nothing yet.");
-    if (t.softmaxed) ImGui::TextDisabled("(softmax of the last layer's scores)");
+        ImGui::TextDisabled("%s", trc("The weights are seeded, not trained: these scores mean nothing yet."));
+    if (t.softmaxed) ImGui::TextDisabled("%s", trc("(softmax of the last layer's scores)"));
     ImGui::PopTextWrapPos();
 }
 
@@ -213,9 +216,10 @@ void draw_layer_times(App& app, const PassOutcome& p) {
         if (ImGui::Selectable(net.layers[i].name.c_str(), selected, ImGuiSelectableFlags_SpanAllColumns))
             app.select(static_cast<int>(i));
         if (ImGui::IsItemHovered())
-            ImGui::SetTooltip("%s (%s): %s, %.1f%% of the layers' time", net.layers[i].name.c_str(),
-                              std::string(type_name(net.layers[i].type)).c_str(), format_ms(ms[i]).c_str(),
-                              sum > 0 ? 100.0 * ms[i] / sum : 0.0);
+            ImGui::SetTooltip("%s", tr("{0} ({1}): {2}, {3}% of the layers' time", net.layers[i].name,
+                                       std::string(type_name(net.layers[i].type)), format_ms(ms[i]),
+                                       ui_format("%.1f", sum > 0 ? 100.0 * ms[i] / sum : 0.0))
+                                        .c_str());
         ImGui::PopID();
         ImGui::TableNextColumn();
         const ImVec2 p0 = ImGui::GetCursorScreenPos();
@@ -234,7 +238,7 @@ void draw_layer_times(App& app, const PassOutcome& p) {
 }  // namespace
 
 void draw_backend(App& app) {
-    if (begin_panel("Backend and timing", Slot::RightBottom)) {
+    if (begin_panel((tr("Backend and timing") + "###backend").c_str(), Slot::RightBottom)) {
         draw_device_choice(app);
         ImGui::Separator();
         const PassOutcome* p = app.current_pass();
@@ -242,15 +246,18 @@ void draw_backend(App& app) {
             if (app.pass_running()) {
                 spinner(ImGui::GetTextLineHeight() * 0.45f, app.now());
                 ImGui::SameLine();
-                ImGui::TextUnformatted(ui_text("computing…").c_str());
+                ImGui::TextUnformatted(ui_text(tr("computing…")).c_str());
             } else {
-                ImGui::TextDisabled(app.doc.analysis().valid() ? "no pass yet"
-                                                               : "no pass: the network has errors");
+                ImGui::TextDisabled("%s", app.doc.analysis().valid() ? trc("no pass yet")
+                                                                     : trc("no pass: the network has errors"));
             }
         } else {
             draw_pass_summary(app, *p);
-            if (ImGui::CollapsingHeader("result", ImGuiTreeNodeFlags_DefaultOpen)) draw_results(app, *p);
-            if (ImGui::CollapsingHeader("time per layer", ImGuiTreeNodeFlags_DefaultOpen)) draw_layer_times(app, *p);
+            if (ImGui::CollapsingHeader((tr("result") + "###result").c_str(), ImGuiTreeNodeFlags_DefaultOpen))
+                draw_results(app, *p);
+            if (ImGui::CollapsingHeader((tr("time per layer") + "###time per layer").c_str(),
+                                        ImGuiTreeNodeFlags_DefaultOpen))
+                draw_layer_times(app, *p);
         }
     }
     ImGui::End();

@@ -1,7 +1,10 @@
 // Shared helpers of the editing panels (view_common.h): showable text, status colours, hover notes.
 #include "app/view_common.h"
 
+#include <algorithm>
+#include <cfloat>
 #include <cstdio>
+#include <string_view>
 
 namespace convscope::app {
 
@@ -47,7 +50,73 @@ const char* stand_in(char32_t cp) {
     }
 }
 
+bool is_cjk(char32_t cp) {
+    return (cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+           (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFFEF);
+}
+
+// Punctuation that must not begin a line, and that must not end one.
+bool no_break_before(char32_t cp) {
+    return std::u32string_view(U"，。、；：！？）》」』】〕”’…·%)]},.;:!?").find(cp) != std::u32string_view::npos;
+}
+bool no_break_after(char32_t cp) {
+    return std::u32string_view(U"（《「『【〔“‘([{").find(cp) != std::u32string_view::npos;
+}
+
+// One paragraph (no '\n') broken greedily into lines no wider than `width`.
+void wrap_paragraph(std::string_view p, float width, std::string& out) {
+    const ImFont* font = ImGui::GetFont();
+    const float size = ImGui::GetFontSize();
+    auto text_width = [&](size_t from, size_t to) {
+        return font->CalcTextSizeA(size, FLT_MAX, 0.0f, p.data() + from, p.data() + to).x;
+    };
+    size_t line = 0;          // where the current line starts
+    size_t last_break = 0;    // the latest place after `line` where a new line may start; 0: none yet
+    char32_t prev = 0;
+    size_t i = 0;
+    while (i < p.size()) {
+        const size_t at = i;
+        const char32_t cp = next_codepoint(p, i);
+        if (at > line && prev != 0) {
+            const bool space_before = prev == U' ';
+            const bool cjk_pair = (is_cjk(prev) || is_cjk(cp)) && cp != U' ';
+            if ((space_before || cjk_pair) && !no_break_before(cp) && !no_break_after(prev)) last_break = at;
+        }
+        prev = cp;
+        if (cp == U' ' || text_width(line, i) <= width) continue;
+        // The character at `at` overflows: break at the latest opportunity, or right here.
+        const size_t cut = last_break > line ? last_break : (at > line ? at : i);
+        size_t end = cut;
+        while (end > line && p[end - 1] == ' ') --end;  // no trailing blanks
+        out.append(p.substr(line, end - line));
+        out += '\n';
+        line = cut;
+        while (line < p.size() && p[line] == ' ') ++line;
+        last_break = 0;
+        i = std::max(i, line);
+        if (i == line) prev = 0;
+    }
+    out.append(p.substr(line));
+}
+
 }  // namespace
+
+std::string wrap_text(std::string_view s, float width) {
+    bool cjk = false;
+    for (size_t i = 0; i < s.size() && !cjk;) cjk = is_cjk(next_codepoint(s, i));
+    if (!cjk || width <= 0) return std::string(s);
+    std::string out;
+    out.reserve(s.size() + s.size() / 16);
+    size_t start = 0;
+    while (true) {
+        const size_t nl = s.find('\n', start);
+        wrap_paragraph(s.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start), width, out);
+        if (nl == std::string_view::npos) break;
+        out += '\n';
+        start = nl + 1;
+    }
+    return out;
+}
 
 std::string ui_text(std::string_view s) {
     const ImFont* font = ImGui::GetFont();
@@ -72,7 +141,7 @@ void show_text(std::string_view s) {
 }
 
 void show_wrapped(std::string_view s) {
-    const std::string t = ui_text(s);
+    const std::string t = wrap_text(ui_text(s), ImGui::GetContentRegionAvail().x);
     ImGui::PushTextWrapPos(0.0f);
     ImGui::TextUnformatted(t.c_str(), t.c_str() + t.size());
     ImGui::PopTextWrapPos();
@@ -107,8 +176,9 @@ ImVec4 dim_colour() { return ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]; }
 void hover_note(std::string_view text) {
     if (!ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) return;
     ImGui::BeginTooltip();
-    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30);
-    show_text(text);
+    const float wrap_x = ImGui::GetFontSize() * 30;  // in the tooltip's coordinates, from its left edge
+    ImGui::PushTextWrapPos(wrap_x);
+    show_text(wrap_text(ui_text(text), wrap_x - ImGui::GetCursorPosX()));
     ImGui::PopTextWrapPos();
     ImGui::EndTooltip();
 }

@@ -17,8 +17,14 @@ namespace convscope::app {
 // has them, the text comes back unchanged.
 std::string ui_text(std::string_view s);
 
+// `s` with line breaks put in so that no line is wider than `width` pixels in the current font.
+// ImGui breaks lines only at spaces, and Chinese has few: here a line may also break between any
+// two CJK characters, though not before closing punctuation (，。）…) nor after opening (（“).
+// Text without CJK characters comes back unchanged, for ImGui to wrap as before.
+std::string wrap_text(std::string_view s, float width);
+
 // TextUnformatted / TextWrapped of ui_text(s), optionally coloured (no printf formatting, so a
-// '%' in a name is harmless).
+// '%' in a name is harmless). The wrapped forms break Chinese text as wrap_text does.
 void show_text(std::string_view s);
 void show_wrapped(std::string_view s);
 void show_wrapped(const ImVec4& colour, std::string_view s);

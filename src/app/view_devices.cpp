@@ -55,7 +55,7 @@ const ImU32 kInput = IM_COL32(120, 170, 120, 255);
 bool thin_stage(LayerType t) { return t == LayerType::Relu || t == LayerType::Dropout || t == LayerType::Flatten; }
 
 std::string range_text(ChannelRange r) {
-    if (r.count() <= 0) return "none";
+    if (r.count() <= 0) return tr("none");
     if (r.count() == 1) return std::to_string(r.begin);
     return ui_format("%lld–%lld", static_cast<long long>(r.begin), static_cast<long long>(r.end - 1));
 }
@@ -65,7 +65,17 @@ ChannelRange intersect(ChannelRange a, ChannelRange b) {
     return hi > lo ? ChannelRange{lo, hi} : ChannelRange{lo, lo};
 }
 
-std::string fits_text(int64_t bytes) { return bytes <= Partition::kCardBytes ? "fits" : "does not fit"; }
+std::string fits_text(int64_t bytes) { return bytes <= Partition::kCardBytes ? tr("fits") : tr("does not fit"); }
+
+// An exchange's name as shown; exchange_name() gives the words the exports use.
+std::string exchange_label(Exchange e) {
+    switch (e) {
+        case Exchange::None: return tr("local");
+        case Exchange::AllGather: return tr("all-gather");
+        case Exchange::Halo: return tr("halo");
+    }
+    return "?";
+}
 
 // ---- the towers: layout ----------------------------------------------------------------------------
 
@@ -218,7 +228,7 @@ void draw_edges(ImDrawList* dl, const Partition& p, const Row& prev, const Row& 
                 label(dl, ImVec2(o.x + c.centre(d) + 5, y), colour, byte_text(s.devices[d].receive_bytes));
     } else {
         const std::string t =
-            (lo == hi ? byte_text(hi) : byte_text(lo) + ui_text("–") + byte_text(hi)) + " per device";
+            tr("{0} per device", lo == hi ? byte_text(hi) : byte_text(lo) + ui_text("–") + byte_text(hi));
         const float w = ImGui::CalcTextSize(t.c_str()).x;
         label(dl, ImVec2(o.x + c.x0 + c.width * static_cast<float>(K) * 0.5f - w * 0.5f, y), colour, t);
     }
@@ -228,56 +238,56 @@ void draw_box_tooltip(const App& app, const Partition& p, const Row& r, size_t d
     const Network& net = app.doc.network();
     ImGui::BeginTooltip();
     if (r.stage < 0) {
-        ImGui::Text("input %s on device %zu", shape_text(net.input).c_str(), d);
-        ImGui::TextDisabled("Every device gets the whole image batch.");
+        show_text(tr("input {0} on device {1}", shape_text(net.input), d));
+        ImGui::TextDisabled("%s", trc("Every device gets the whole image batch."));
         ImGui::EndTooltip();
         return;
     }
     const PartitionStage& s = p.stages[static_cast<size_t>(r.stage)];
     const DeviceShare& sh = s.devices[d];
     const bool fc = s.type == LayerType::Fc || s.type == LayerType::Flatten || s.type == LayerType::Softmax;
-    ImGui::Text("%s (%s) on device %zu", s.name.c_str(), std::string(type_name(s.type)).c_str(), d);
-    show_text(ui_format("computes %s %s (%lld of %lld)", fc ? "units" : "channels", range_text(sh.out).c_str(),
-                        static_cast<long long>(sh.out.count()), static_cast<long long>(r.channels)));
-    show_text(ui_format("reads input channels %s", range_text(sh.in).c_str()));
+    show_text(tr("{0} ({1}) on device {2}", s.name, std::string(type_name(s.type)), d));
+    show_text(fc ? tr("computes units {0} ({1} of {2})", range_text(sh.out), sh.out.count(), r.channels)
+                 : tr("computes channels {0} ({1} of {2})", range_text(sh.out), sh.out.count(), r.channels));
+    show_text(tr("reads input channels {0}", range_text(sh.in)));
     if (sh.receive_bytes > 0)
-        ImGui::TextColored(exchange_text_colour(s.exchange), "receives %s for a batch of %lld (%s)",
-                           byte_text(sh.receive_bytes).c_str(), static_cast<long long>(p.batch),
-                           std::string(exchange_name(s.exchange)).c_str());
+        ImGui::TextColored(exchange_text_colour(s.exchange), "%s",
+                           tr("receives {0} for a batch of {1} ({2})", byte_text(sh.receive_bytes), p.batch,
+                              exchange_label(s.exchange))
+                               .c_str());
     if (sh.params > 0)
-        ImGui::Text("%s parameters (%s), %s MACs per image", group_digits(sh.params).c_str(),
-                    byte_text(sh.weight_bytes).c_str(), group_digits(sh.macs).c_str());
-    ImGui::Text("output %s for the batch", byte_text(sh.activation_bytes).c_str());
+        show_text(tr("{0} parameters ({1}), {2} MACs per image", group_digits(sh.params), byte_text(sh.weight_bytes),
+                     group_digits(sh.macs)));
+    show_text(tr("output {0} for the batch", byte_text(sh.activation_bytes)));
     ImGui::PushTextWrapPos(ImGui::GetFontSize() * 28);
     ImGui::TextDisabled("%s", ui_text(s.why).c_str());
     ImGui::PopTextWrapPos();
-    ImGui::TextDisabled("click: select %s", s.name.c_str());
+    ImGui::TextDisabled("%s", tr("click: select {0}", s.name).c_str());
     ImGui::EndTooltip();
 }
 
 void draw_legend() {
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const float s = ImGui::GetTextLineHeight() * 0.8f;
-    auto swatch = [&](ImU32 c, const char* text, const char* note) {
+    auto swatch = [&](ImU32 c, const std::string& text, const std::string& note) {
         const ImVec2 p = ImGui::GetCursorScreenPos();
         const float off = (ImGui::GetTextLineHeight() - s) * 0.5f;
         dl->AddRectFilled(ImVec2(p.x, p.y + off), ImVec2(p.x + s, p.y + off + s), c, 2.0f);
         ImGui::Dummy(ImVec2(s, s));
         ImGui::SameLine(0, 4);
-        ImGui::TextUnformatted(text);
+        ImGui::TextUnformatted(text.c_str());
         hover_note(note);
         ImGui::SameLine(0, 14);
     };
-    swatch(exchange_colour(Exchange::None), "local",
-           "Each device reads only the channels it already holds: nothing crosses between devices.");
-    swatch(exchange_colour(Exchange::AllGather), "all-gather",
-           "Each device first receives the other devices' outputs (all of them, or the channels its\n"
-           "groups need), then computes its share: lines cross between the columns.");
-    swatch(exchange_colour(Exchange::Halo), "halo",
-           "LRN's window runs across channels: a device needs the few channels just beyond its edges\n"
-           "from its neighbours.");
-    swatch(kThin, "relu / dropout",
-           "Thin bars: they work value by value, hold no parameters and exchange nothing.");
+    swatch(exchange_colour(Exchange::None), exchange_label(Exchange::None),
+           tr("Each device reads only the channels it already holds: nothing crosses between devices."));
+    swatch(exchange_colour(Exchange::AllGather), exchange_label(Exchange::AllGather),
+           tr("Each device first receives the other devices' outputs (all of them, or the channels its\n"
+              "groups need), then computes its share: lines cross between the columns."));
+    swatch(exchange_colour(Exchange::Halo), exchange_label(Exchange::Halo),
+           tr("LRN's window runs across channels: a device needs the few channels just beyond its edges\n"
+              "from its neighbours."));
+    swatch(kThin, "relu / dropout", tr("Thin bars: they work value by value, hold no parameters and exchange nothing."));
     ImGui::NewLine();
 }
 
@@ -290,7 +300,7 @@ void draw_towers(App& app, const Partition& p, ImVec2 size) {
 
     // Column headers, then the picture.
     auto name_of = [&](const Row& r) {
-        return r.stage < 0 ? "input" : p.stages[static_cast<size_t>(r.stage)].name.c_str();
+        return r.stage < 0 ? trc("input") : p.stages[static_cast<size_t>(r.stage)].name.c_str();
     };
     float names = 0;
     for (const Row& r : rows)
@@ -308,7 +318,7 @@ void draw_towers(App& app, const Partition& p, ImVec2 size) {
     ImDrawList* dl = ImGui::GetWindowDrawList();
     for (size_t d = 0; d < K; ++d) {
         // "device 3", or just "3" over a narrow column.
-        std::string t = "device " + std::to_string(d);
+        std::string t = tr("device {0}", d);
         if (ImGui::CalcTextSize(t.c_str()).x + 8 > c.width) t = std::to_string(d);
         const float w = ImGui::CalcTextSize(t.c_str()).x;
         dl->AddText(ImVec2(head.x + c.centre(d) - w * 0.5f, head.y), ImGui::GetColorU32(ImGuiCol_Text), t.c_str());
@@ -542,10 +552,11 @@ void draw_stage_detail(App& app, const Partition& p, ImVec2 size) {
     const int stage = app.selected();
     const Network& net = app.doc.network();
     if (stage < 0 || static_cast<size_t>(stage) >= p.stages.size()) {
-        ImGui::Text("input %s", shape_text(net.input).c_str());
-        ImGui::TextDisabled("Every device holds the whole image batch: %s for %lld images.",
-                            byte_text(net.input.count() * p.batch * 4).c_str(), static_cast<long long>(p.batch));
-        ImGui::TextDisabled("Select a layer (click its row) to see what each device computes.");
+        show_text(tr("input {0}", shape_text(net.input)));
+        ImGui::TextDisabled("%s", tr("Every device holds the whole image batch: {0} for {1} images.",
+                                     byte_text(net.input.count() * p.batch * 4), p.batch)
+                                      .c_str());
+        ImGui::TextDisabled("%s", trc("Select a layer (click its row) to see what each device computes."));
         ImGui::EndChild();
         return;
     }
@@ -557,17 +568,17 @@ void draw_stage_detail(App& app, const Partition& p, ImVec2 size) {
         show_text(ui_text("→ ") + shape_text(*st.output));
     }
     ImGui::SameLine(0, 12);
-    ImGui::TextColored(exchange_text_colour(s.exchange), "%s", std::string(exchange_name(s.exchange)).c_str());
+    ImGui::TextColored(exchange_text_colour(s.exchange), "%s", exchange_label(s.exchange).c_str());
     show_wrapped(dim_colour(), s.why);
 
     const bool units = s.type == LayerType::Fc || s.type == LayerType::Softmax || s.type == LayerType::Flatten ||
                        (st.output && st.output->h == 1 && st.output->w == 1);
     for (size_t d = 0; d < K; ++d) {
         const DeviceShare& sh = s.devices[d];
-        std::string t = ui_format("device %zu: %s %s, reads %s", d, units ? "units" : "channels",
-                                  range_text(sh.out).c_str(), range_text(sh.in).c_str());
-        if (sh.receive_bytes > 0) t += ", receives " + byte_text(sh.receive_bytes);
-        if (sh.params > 0) t += ", " + group_digits(sh.params) + " parameters";
+        std::string t = units ? tr("device {0}: units {1}, reads {2}", d, range_text(sh.out), range_text(sh.in))
+                              : tr("device {0}: channels {1}, reads {2}", d, range_text(sh.out), range_text(sh.in));
+        if (sh.receive_bytes > 0) t += tr(", receives {0}", byte_text(sh.receive_bytes));
+        if (sh.params > 0) t += tr(", {0} parameters", group_digits(sh.params));
         show_text(t);
     }
 
@@ -579,22 +590,23 @@ void draw_stage_detail(App& app, const Partition& p, ImVec2 size) {
     const float maps_h = std::max(line * 2, kernels ? avail * 0.55f : avail - line * 0.5f);
     ImGui::Separator();
     if (!pass) {
-        ImGui::TextDisabled("%s", ui_text(app.doc.analysis().valid() ? "computing the maps…"
-                                                                      : "no maps: the network has errors")
+        ImGui::TextDisabled("%s", ui_text(app.doc.analysis().valid() ? tr("computing the maps…")
+                                                                      : tr("no maps: the network has errors"))
                                       .c_str());
     } else if (pass->error || static_cast<size_t>(stage) >= pass->result.outputs.size()) {
-        ImGui::TextDisabled("no maps: %s", pass->error ? pass->error->c_str() : "this stage has no output");
+        ImGui::TextDisabled(
+            "%s", tr("no maps: {0}", pass->error ? *pass->error : tr("this stage has no output")).c_str());
     } else {
         const nn::Tensor& t = pass->result.outputs[static_cast<size_t>(stage)];
-        ImGui::TextDisabled("Each device's share of the maps:");
-        hover_note("Computed from the photo by the forward pass, drawn in the colours and scaling chosen for\n"
-                   "the Feature maps panel (each device's picture is scaled on its own).");
+        ImGui::TextDisabled("%s", trc("Each device's share of the maps:"));
+        hover_note(tr("Computed from the photo by the forward pass, drawn in the colours and scaling chosen for\n"
+                      "the Feature maps panel (each device's picture is scaled on its own)."));
         picture_row(
             K, maps_h - line,
             [&](size_t d, bool short_form) {
                 const std::string r = range_text(s.devices[d].out);
                 return std::vector<std::string>{short_form ? ui_format("d%zu: %s", d, r.c_str())
-                                                           : ui_format("device %zu: %s", d, r.c_str())};
+                                                           : tr("device {0}: {1}", d, r)};
             },
             [&](size_t d) -> const Picture* {
                 const ChannelRange r = s.devices[d].out;
@@ -612,13 +624,13 @@ void draw_stage_detail(App& app, const Partition& p, ImVec2 size) {
     if (app.weights()->designed_first_conv) {
         ImGui::PushTextWrapPos(0);
         ImGui::TextColored(ImVec4(1.0f, 0.80f, 0.35f, 1.0f), "%s",
-                           ui_text("Kernels per device (designed, not learned): the first half is a colour-agnostic "
-                                   "bank of Gabor edges, the second half colour-specific blobs and edges — the "
-                                   "split the paper found its two GPUs had learned (its Figure 3).")
+                           ui_text(tr("Kernels per device (designed, not learned): the first half is a colour-agnostic "
+                                      "bank of Gabor edges, the second half colour-specific blobs and edges — the "
+                                      "split the paper found its two GPUs had learned (its Figure 3)."))
                                .c_str());
         ImGui::PopTextWrapPos();
     } else {
-        ImGui::TextDisabled("Kernels per device (mid-grey is 0):");
+        ImGui::TextDisabled("%s", trc("Kernels per device (mid-grey is 0):"));
     }
     const bool designed = app.weights()->designed_first_conv;
     picture_row(
@@ -626,12 +638,12 @@ void draw_stage_detail(App& app, const Partition& p, ImVec2 size) {
         [&](size_t d, bool short_form) {
             const ChannelRange r = s.devices[d].out;
             std::vector<std::string> lines{short_form ? ui_format("d%zu: %s", d, range_text(r).c_str())
-                                                      : ui_format("device %zu: %s", d, range_text(r).c_str())};
+                                                      : tr("device {0}: {1}", d, range_text(r))};
             if (designed) {
                 // Which half of the designed bank the device holds (a device may straddle the middle).
                 const int half_held = r.count() <= 0 ? -1 : r.end <= half ? 0 : r.begin >= half ? 1 : 2;
-                static const char* const kind[] = {"colour-agnostic", "colour-specific", "both kinds"};
-                static const char* const brief[] = {"agnostic", "specific", "both"};
+                const std::string kind[] = {tr("colour-agnostic"), tr("colour-specific"), tr("both kinds")};
+                const std::string brief[] = {tr("agnostic"), tr("specific"), tr("both")};
                 lines.push_back(half_held < 0 ? "" : short_form ? brief[half_held] : kind[half_held]);
             }
             return lines;
@@ -649,13 +661,23 @@ void draw_stage_detail(App& app, const Partition& p, ImVec2 size) {
 void memory_note(const TrainingMemory& m) {
     if (!ImGui::IsItemHovered()) return;
     ImGui::BeginTooltip();
-    ImGui::Text("weights, gradients, momentum (3×)   %s", byte_text(m.weights).c_str());
-    ImGui::Text("every output and its gradient (2×)  %s", byte_text(m.activations).c_str());
-    ImGui::Text("the input batch                     %s", byte_text(m.input).c_str());
-    ImGui::Text("largest unrolled input (im2col)     %s", byte_text(m.workspace).c_str());
+    // A table rather than padding with spaces: the columns stay level in every language's font.
+    if (ImGui::BeginTable("memory", 2, ImGuiTableFlags_SizingFixedFit)) {
+        auto line = [](const std::string& what, int64_t bytes) {
+            ImGui::TableNextColumn();
+            show_text(what);
+            ImGui::TableNextColumn();
+            show_text(byte_text(bytes));
+        };
+        line(tr("weights, gradients, momentum (3×)"), m.weights);
+        line(tr("every output and its gradient (2×)"), m.activations);
+        line(tr("the input batch"), m.input);
+        line(tr("largest unrolled input (im2col)"), m.workspace);
+        ImGui::EndTable();
+    }
     ImGui::Separator();
-    ImGui::Text("total                               %s", byte_text(m.total()).c_str());
-    ImGui::TextDisabled("An estimate of what training needs, not what a framework allocates.");
+    show_text(tr("total {0}", byte_text(m.total())));
+    ImGui::TextDisabled("%s", trc("An estimate of what training needs, not what a framework allocates."));
     ImGui::EndTooltip();
 }
 
@@ -670,8 +692,8 @@ void draw_device_table(const App& app, const Partition& p) {
                                   ImGuiTableFlags_SizingStretchProp;
     if (!ImGui::BeginTable("per device", 8, flags, ImGui::GetContentRegionAvail())) return;
     ImGui::TableSetupScrollFreeze(0, 1);
-    for (const char* h : {"device", "parameters", "MACs / image", "weights", "outputs (batch)", "receives (batch)",
-                          "training (estimate)", "3 GB card"})
+    for (const char* h : {trc("device"), trc("parameters"), trc("MACs / image"), trc("weights"), trc("outputs (batch)"),
+                          trc("receives (batch)"), trc("training (estimate)"), trc("3 GB card")})
         ImGui::TableSetupColumn(h);
     ImGui::TableHeadersRow();
     auto row = [](const std::string& name, int64_t params, int64_t macs, int64_t weights, int64_t acts,
@@ -697,7 +719,7 @@ void draw_device_table(const App& app, const Partition& p) {
     };
     for (size_t d = 0; d < p.per_device.size(); ++d) {
         const DeviceTotals& t = p.per_device[d];
-        row("device " + std::to_string(d), t.params, t.macs, t.weight_bytes, t.activation_bytes,
+        row(tr("device {0}", d), t.params, t.macs, t.weight_bytes, t.activation_bytes,
             byte_text(t.receive_bytes), p.training[d]);
     }
     if (p.devices > 1) {
@@ -711,7 +733,7 @@ void draw_device_table(const App& app, const Partition& p) {
         ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, IM_COL32(255, 255, 255, 18));
         const DeviceTotals& o = p.overall;
         ImGui::TableNextColumn();
-        ImGui::TextUnformatted("all devices");
+        ImGui::TextUnformatted(trc("all devices"));
         ImGui::TableNextColumn();
         ImGui::TextUnformatted(group_digits(o.params).c_str());
         ImGui::TableNextColumn();
@@ -731,7 +753,7 @@ void draw_device_table(const App& app, const Partition& p) {
     const Analysis& a = app.doc.analysis();
     int64_t acts = 0;
     for (const DeviceTotals& t : p.per_device) acts += t.activation_bytes;
-    row("one device", a.totals.params, a.totals.macs, a.totals.params * 4, acts, "nothing", p.single);
+    row(tr("one device"), a.totals.params, a.totals.macs, a.totals.params * 4, acts, tr("nothing"), p.single);
     ImGui::EndTable();
 }
 
@@ -740,21 +762,22 @@ void draw_device_table(const App& app, const Partition& p) {
 void draw_controls(App& app) {
     const float w = ImGui::CalcTextSize("0000000").x + ImGui::GetFrameHeight() * 2;
     ImGui::SetNextItemWidth(w * 1.3f);
-    ImGui::SliderInt("devices (K)", &app.devices, 1, App::kMaxDevices, "%d", ImGuiSliderFlags_AlwaysClamp);
-    hover_note("How many devices (GPUs) share every layer: each computes 1/K of its channels or units.\n"
-               "AlexNet used 2 GTX 580s with 3 GB each.");
+    ImGui::SliderInt(trc("devices (K)"), &app.devices, 1, App::kMaxDevices, "%d", ImGuiSliderFlags_AlwaysClamp);
+    hover_note(tr("How many devices (GPUs) share every layer: each computes 1/K of its channels or units.\n"
+                  "AlexNet used 2 GTX 580s with 3 GB each."));
     ImGui::SameLine(0, 16);
     ImGui::SetNextItemWidth(w * 1.4f);
     const int64_t step = 32, fast = 128;
-    ImGui::InputScalar("batch", ImGuiDataType_S64, &app.batch, &step, &fast, "%lld");
+    ImGui::InputScalar(trc("batch"), ImGuiDataType_S64, &app.batch, &step, &fast, "%lld");
     app.batch = std::clamp<int64_t>(app.batch, 1, App::kMaxBatch);
-    hover_note("Images per training step (the paper used 128): scales the outputs, the bytes exchanged\n"
-               "and the training memory, not the parameters.");
+    hover_note(tr("Images per training step (the paper used 128): scales the outputs, the bytes exchanged\n"
+                  "and the training memory, not the parameters."));
     const int from_model = app.doc.network().devices;
     if (from_model > 1 && from_model <= App::kMaxDevices && from_model != app.devices) {
         ImGui::SameLine(0, 16);
-        if (ImGui::SmallButton(ui_format("K = %d, as the model ran", from_model).c_str())) app.devices = from_model;
-        hover_note("The model file says how many GPUs the original network was trained on.");
+        if (ImGui::SmallButton((tr("K = {0}, as the model ran", from_model) + "###K from model").c_str()))
+            app.devices = from_model;
+        hover_note(tr("The model file says how many GPUs the original network was trained on."));
     }
     ImGui::SameLine(0, 24);
     draw_legend();
@@ -765,17 +788,28 @@ void draw_summary(const Partition& p) {
     for (const TrainingMemory& m : p.training) most = std::max(most, m.total());
     const bool fits = most <= Partition::kCardBytes, one_fits = p.single.total() <= Partition::kCardBytes;
     std::string t;
+    // Whole sentences, one per case, so that each language can order its words.
+    const std::string need = byte_text(most), one = byte_text(p.single.total()), sent = byte_text(p.overall.receive_bytes);
     if (p.devices == 1) {
-        t = "Training on one device needs about " + byte_text(most) + " (estimate): it " + fits_text(most) +
-            " a 3 GB card.";
+        t = fits ? tr("Training on one device needs about {0} (estimate): it fits a 3 GB card.", need)
+                 : tr("Training on one device needs about {0} (estimate): it does not fit a 3 GB card.", need);
+    } else if (fits) {
+        t = one_fits ? tr("Training needs about {0} per device (estimate): each fits a 3 GB card; one device would "
+                          "need {1} and fit. Sent between devices in a batch's forward pass: {2}.",
+                          need, one, sent)
+                     : tr("Training needs about {0} per device (estimate): each fits a 3 GB card; one device would "
+                          "need {1} and not fit. Sent between devices in a batch's forward pass: {2}.",
+                          need, one, sent);
     } else {
-        t = "Training needs about " + byte_text(most) + " per device (estimate): each " + fits_text(most) +
-            " a 3 GB card; one device would need " + byte_text(p.single.total()) + " and " +
-            (one_fits ? "fit" : "not fit") + ". Sent between devices in a batch's forward pass: " +
-            byte_text(p.overall.receive_bytes) + ".";
+        t = one_fits ? tr("Training needs about {0} per device (estimate): each does not fit a 3 GB card; one device "
+                          "would need {1} and fit. Sent between devices in a batch's forward pass: {2}.",
+                          need, one, sent)
+                     : tr("Training needs about {0} per device (estimate): each does not fit a 3 GB card; one device "
+                          "would need {1} and not fit. Sent between devices in a batch's forward pass: {2}.",
+                          need, one, sent);
     }
     show_wrapped(fits ? status_text_colour(Severity::Ok) : status_text_colour(Severity::Warning), t);
-    for (const std::string& w : p.warnings) show_wrapped(status_text_colour(Severity::Warning), "uneven: " + w);
+    for (const std::string& w : p.warnings) show_wrapped(status_text_colour(Severity::Warning), tr("uneven: {0}", w));
 }
 
 }  // namespace
@@ -793,11 +827,11 @@ void draw_devices(App& app) {
     ImGui::SetNextWindowSize(ImVec2(vp->WorkSize.x * 0.76f, vp->WorkSize.y * 0.9f), ImGuiCond_FirstUseEver);
     // Opaque: it opens over the feature maps, which would otherwise show through the towers.
     ImGui::SetNextWindowBgAlpha(1.0f);
-    if (ImGui::Begin("Devices", &app.show_devices)) {
+    if (ImGui::Begin((tr("Devices") + "###devices").c_str(), &app.show_devices)) {
         const Partition& p = app.partition();
         draw_controls(app);
         if (!p.ok()) {
-            show_wrapped(status_text_colour(Severity::Error), "Cannot split this network: " + p.error);
+            show_wrapped(status_text_colour(Severity::Error), tr("Cannot split this network: {0}", p.error));
         } else {
             draw_summary(p);
             const float line = ImGui::GetFrameHeightWithSpacing();

@@ -16,6 +16,7 @@
 
 #include "app/view_common.h"
 #include "app/views.h"
+#include "core/i18n.h"
 #include "core/text.h"
 
 namespace convscope::app {
@@ -104,11 +105,12 @@ struct Field {
     std::string key(const char* field) const { return "layer " + std::to_string(index) + "." + field; }
 
     // One edit of the layer; `merge` joins it to the previous edit of the same field (a drag), while
-    // a click on a toggle is always a step of its own.
-    void apply(const char* field, const std::string& from, const std::string& to,
+    // a click on a toggle is always a step of its own. `field` keys the merge; `label` is the field
+    // as the form shows it, for the undo step's name.
+    void apply(const char* field, const char* label, const std::string& from, const std::string& to,
                const std::function<void(Layer&)>& change, bool merge = true) const {
         const size_t i = index;
-        app.edit(name + ": " + field + " " + from + " → " + to, [&](Network& n) { change(n.layers[i]); },
+        app.edit(tr("{0}: {1} {2} → {3}", name, label, from, to), [&](Network& n) { change(n.layers[i]); },
                  merge ? key(field) : std::string());
     }
 
@@ -120,7 +122,7 @@ struct Field {
         const std::string id = std::string("##") + field;
         const std::string k = key(field);
         if (ImGui::DragInt(id.c_str(), &v, speed, lo, hi, "%d", ImGuiSliderFlags_AlwaysClamp) && v != value)
-            apply(field, start_text(k, std::to_string(value)), std::to_string(v), [&](Layer& l) { set(l, v); });
+            apply(field, label, start_text(k, std::to_string(value)), std::to_string(v), [&](Layer& l) { set(l, v); });
         track(app, k, std::to_string(value));
         if (!help.empty()) hover_note(help);
     }
@@ -136,7 +138,7 @@ struct Field {
         if (ImGui::DragScalar(id.c_str(), ImGuiDataType_Double, &v, speed, &lo, &hi, "%.6g",
                               ImGuiSliderFlags_AlwaysClamp | ImGuiSliderFlags_NoRoundToFormat) &&
             v != value)
-            apply(field, start_text(k, number(value)), number(v), [&](Layer& l) { set(l, v); });
+            apply(field, label, start_text(k, number(value)), number(v), [&](Layer& l) { set(l, v); });
         track(app, k, number(value));
     }
 
@@ -146,7 +148,8 @@ struct Field {
         bool v = value;
         const std::string id = std::string("##") + field;
         if (ImGui::Checkbox(id.c_str(), &v))
-            apply(field, value ? "on" : "off", v ? "on" : "off", [&](Layer& l) { set(l, v); }, false);
+            apply(field, label, value ? trc("on") : trc("off"), v ? trc("on") : trc("off"), [&](Layer& l) { set(l, v); },
+                  false);
         if (!help.empty()) hover_note(help);
     }
 
@@ -171,17 +174,22 @@ struct Field {
             next = {v[0], v[1]};
         }
         if (changed && next != value)
-            apply(field, start_text(k, now), compact_dims_text(next.h, next.w), [&](Layer& l) { l.*member = next; });
+            apply(field, label, start_text(k, now), compact_dims_text(next.h, next.w),
+                  [&](Layer& l) { l.*member = next; });
         track(app, k, now);
-        hover_note(together ? std::string(help) + "\n(height = width; untick the box to set them apart)"
-                            : std::string(help) + "\n(height, width)");
-        if (link_box((std::string("##link ") + field).c_str(), linked, value.square(), "the same for height and width"))
-            apply(field, now, compact_dims_text(value.h, value.h), [&](Layer& l) { (l.*member).w = (l.*member).h; },
-                  false);
+        std::string note(help);
+        note += "\n";
+        note += together ? tr("(height = width; untick the box to set them apart)") : tr("(height, width)");
+        hover_note(note);
+        if (link_box((std::string("##link ") + field).c_str(), linked, value.square(),
+                     tr("the same for height and width")))
+            apply(field, label, now, compact_dims_text(value.h, value.h),
+                  [&](Layer& l) { (l.*member).w = (l.*member).h; }, false);
     }
 
     void padding(Pad4 value) const {
-        row("padding", "zeros added around the input before the window slides (P in the formula)");
+        const char* label = trc("padding");
+        row(label, tr("zeros added around the input before the window slides (P in the formula)"));
         const std::string k = key("padding");
         auto text = [](const Pad4& p) {
             if (p.uniform()) return std::to_string(p.top);
@@ -205,12 +213,12 @@ struct Field {
             next = {v[0], v[1], v[2], v[3]};
         }
         if (changed && next != value)
-            apply("padding", start_text(k, text(value)), text(next), [&](Layer& l) { l.pad = next; });
+            apply("padding", label, start_text(k, text(value)), text(next), [&](Layer& l) { l.pad = next; });
         track(app, k, text(value));
-        hover_note(together ? "the same on all four sides; untick the box to set each side"
-                            : "top, left, bottom, right (ONNX's order); tick the box for the same on all sides");
-        if (link_box("##link padding", &g_links.pad, value.uniform(), "the same on all sides"))
-            apply("padding", text(value), std::to_string(value.top), [&](Layer& l) {
+        hover_note(together ? tr("the same on all four sides; untick the box to set each side")
+                            : tr("top, left, bottom, right (ONNX's order); tick the box for the same on all sides"));
+        if (link_box("##link padding", &g_links.pad, value.uniform(), tr("the same on all sides")))
+            apply("padding", label, text(value), std::to_string(value.top), [&](Layer& l) {
                 l.pad = {l.pad.top, l.pad.top, l.pad.top, l.pad.top};
             }, false);
     }
@@ -250,27 +258,27 @@ void retype(Layer& l, LayerType to, const std::optional<Shape3>& input, Network&
 
 void draw_undo_bar(App& app) {
     ImGui::BeginDisabled(!app.doc.can_undo());
-    if (ImGui::Button("Undo")) app.undo();
+    if (ImGui::Button((tr("Undo") + "###undo").c_str())) app.undo();
     ImGui::EndDisabled();
-    hover_note(app.doc.can_undo() ? "undo " + app.doc.undo_name() + " (Ctrl+Z)" : "nothing to undo");
+    hover_note(app.doc.can_undo() ? tr("undo {0} (Ctrl+Z)", app.doc.undo_name()) : tr("nothing to undo"));
     ImGui::SameLine();
     ImGui::BeginDisabled(!app.doc.can_redo());
-    if (ImGui::Button("Redo")) app.redo();
+    if (ImGui::Button((tr("Redo") + "###redo").c_str())) app.redo();
     ImGui::EndDisabled();
-    hover_note(app.doc.can_redo() ? "redo " + app.doc.redo_name() + " (Ctrl+Y)" : "nothing to redo");
+    hover_note(app.doc.can_redo() ? tr("redo {0} (Ctrl+Y)", app.doc.redo_name()) : tr("nothing to redo"));
     ImGui::SameLine();
     ImGui::PushStyleColor(ImGuiCol_Text, dim_colour());
-    show_text(app.doc.can_undo() ? "last: " + app.doc.undo_name() : std::string("no edits yet"));
+    show_text(app.doc.can_undo() ? tr("last: {0}", app.doc.undo_name()) : tr("no edits yet"));
     ImGui::PopStyleColor();
 }
 
 void draw_input_stage(App& app) {
     const Network& net = app.doc.network();
     const Shape3 in = net.input;
-    show_text("input  " + shape_text(in));
+    show_text(tr("input  {0}", shape_text(in)));
     ImGui::PushStyleColor(ImGuiCol_Text, dim_colour());
-    show_wrapped("The image as the network sees it: channels × height × width. Set its size here, or find "
-                 "the sizes that divide exactly in the 224 vs 227 panel.");
+    show_wrapped(tr("The image as the network sees it: channels × height × width. Set its size here, or find "
+                    "the sizes that divide exactly in the 224 vs 227 panel."));
     ImGui::PopStyleColor();
     ImGui::Spacing();
     if (!ImGui::BeginTable("input form", 3, ImGuiTableFlags_SizingStretchProp)) return;
@@ -280,14 +288,15 @@ void draw_input_stage(App& app) {
     auto end_field = [&] {
         if (ImGui::IsItemDeactivated()) app.doc.end_merge();  // set_input_size merges under one key
     };
-    row("channels", "3 for colour (RGB), 1 for gray");
+    row(trc("channels"), tr("3 for colour (RGB), 1 for gray"));
     int c = static_cast<int>(in.c);
     if (ImGui::DragInt("##channels", &c, 0.05f, 0, kMaxInputChannels, "%d", ImGuiSliderFlags_AlwaysClamp))
         app.set_input_size(c, in.h, in.w);
     end_field();
     ImGui::TableNextColumn();
     const bool together = g_links.input && in.h == in.w;
-    row(together ? "size" : "height, width", "the input's spatial size in pixels (W in the first layer's formula)");
+    row(together ? trc("size") : trc("height, width"),
+        tr("the input's spatial size in pixels (W in the first layer's formula)"));
     if (together) {
         int s = static_cast<int>(in.h);
         if (ImGui::DragInt("##size", &s, 0.25f, 0, kMaxInputSide, "%d", ImGuiSliderFlags_AlwaysClamp))
@@ -298,7 +307,7 @@ void draw_input_stage(App& app) {
             app.set_input_size(in.c, hw[0], hw[1]);
     }
     end_field();
-    if (link_box("##link input", &g_links.input, in.h == in.w, "square: the same height and width"))
+    if (link_box("##link input", &g_links.input, in.h == in.w, tr("square: the same height and width")))
         app.set_input_size(in.c, in.h, in.h);
     ImGui::EndTable();
 }
@@ -306,35 +315,39 @@ void draw_input_stage(App& app) {
 void draw_window_fields(const Field& f, const Layer& l) {
     const bool conv = l.type == LayerType::Conv;
     if (conv)
-        f.integer("out channels", "out channels", l.out, 0, kMaxChannels, 0.5f, [](Layer& x, int v) { x.out = v; },
-                  "how many filters, so how many output channels");
-    f.pair("kernel", "kernel", l.kernel, 0, kMaxWindow, 0.05f, &g_links.kernel, &Layer::kernel,
-           "the window's size (F in the formula)");
-    f.pair("stride", "stride", l.stride, 0, kMaxWindow, 0.05f, &g_links.stride, &Layer::stride,
-           "how far the window moves each step (S in the formula)");
+        f.integer(trc("out channels"), "out channels", l.out, 0, kMaxChannels, 0.5f,
+                  [](Layer& x, int v) { x.out = v; }, tr("how many filters, so how many output channels"));
+    f.pair(trc("kernel"), "kernel", l.kernel, 0, kMaxWindow, 0.05f, &g_links.kernel, &Layer::kernel,
+           tr("the window's size (F in the formula)"));
+    f.pair(trc("stride"), "stride", l.stride, 0, kMaxWindow, 0.05f, &g_links.stride, &Layer::stride,
+           tr("how far the window moves each step (S in the formula)"));
     f.padding(l.pad);
     if (l.type != LayerType::AvgPool)
-        f.pair("dilation", "dilation", l.dilation, 0, kMaxDilation, 0.05f, &g_links.dilation, &Layer::dilation,
-               "gaps between the kernel's taps: the window spans d·(F − 1) + 1 pixels");
+        f.pair(trc("dilation"), "dilation", l.dilation, 0, kMaxDilation, 0.05f, &g_links.dilation, &Layer::dilation,
+               tr("gaps between the kernel's taps: the window spans d·(F − 1) + 1 pixels"));
     if (conv)
-        f.integer("groups", "groups", l.groups, 0, kMaxChannels, 0.05f, [](Layer& x, int v) { x.groups = v; },
-                  "channel groups: each filter sees only in/groups channels (AlexNet's two-GPU split is 2); "
-                  "must divide the input and output channels");
-    row("rounding", "what to do when (W − F + 2P)/S is not a whole number");
+        f.integer(trc("groups"), "groups", l.groups, 0, kMaxChannels, 0.05f, [](Layer& x, int v) { x.groups = v; },
+                  tr("channel groups: each filter sees only in/groups channels (AlexNet's two-GPU split is 2); "
+                     "must divide the input and output channels"));
+    const char* rounding = trc("rounding");
+    row(rounding, tr("what to do when (W − F + 2P)/S is not a whole number"));
     int ceil = l.ceil ? 1 : 0;
     const int before = ceil;
-    ImGui::RadioButton("floor", &ceil, 0);
-    hover_note("round down: windows that would cross the edge are left out (PyTorch's default)");
+    ImGui::RadioButton((tr("floor") + "###floor").c_str(), &ceil, 0);
+    hover_note(tr("round down: windows that would cross the edge are left out (PyTorch's default)"));
     ImGui::SameLine();
-    ImGui::RadioButton("ceil", &ceil, 1);
-    hover_note("round up: one more window, hanging over the edge (Caffe's pooling)");
+    ImGui::RadioButton((tr("ceil") + "###ceil").c_str(), &ceil, 1);
+    hover_note(tr("round up: one more window, hanging over the edge (Caffe's pooling)"));
     if (ceil != before)
-        f.apply("rounding", before ? "ceil" : "floor", ceil ? "ceil" : "floor", [&](Layer& x) { x.ceil = ceil == 1; },
-                false);
-    if (conv) f.flag("bias", "bias", l.bias, [](Layer& x, bool v) { x.bias = v; }, "a learned offset per output channel");
+        f.apply("rounding", rounding, before ? trc("ceil") : trc("floor"), ceil ? trc("ceil") : trc("floor"),
+                [&](Layer& x) { x.ceil = ceil == 1; }, false);
+    if (conv)
+        f.flag(trc("bias"), "bias", l.bias, [](Layer& x, bool v) { x.bias = v; },
+               tr("a learned offset per output channel"));
     if (l.type == LayerType::AvgPool)
-        f.flag("count pad", "count_include_pad", l.count_include_pad, [](Layer& x, bool v) { x.count_include_pad = v; },
-               "whether padded zeros count in the average's divisor (PyTorch's default: yes)");
+        f.flag(trc("count pad"), "count_include_pad", l.count_include_pad,
+               [](Layer& x, bool v) { x.count_include_pad = v; },
+               tr("whether padded zeros count in the average's divisor (PyTorch's default: yes)"));
 }
 
 void draw_fields(const Field& f, const Layer& l) {
@@ -343,29 +356,33 @@ void draw_fields(const Field& f, const Layer& l) {
         case LayerType::MaxPool:
         case LayerType::AvgPool: draw_window_fields(f, l); break;
         case LayerType::AdaptiveAvgPool:
-            f.pair("output size", "output size", l.output_size, 0, kMaxWindow, 0.05f, &g_links.output_size,
-                   &Layer::output_size, "the fixed output size; the windows adapt to whatever input arrives");
+            f.pair(trc("output size"), "output size", l.output_size, 0, kMaxWindow, 0.05f, &g_links.output_size,
+                   &Layer::output_size, tr("the fixed output size; the windows adapt to whatever input arrives"));
             break;
         case LayerType::Lrn:
-            f.integer("size", "size", l.lrn_size, 0, 99, 0.05f, [](Layer& x, int v) { x.lrn_size = v; },
-                      "how many neighbouring channels (n) each value is normalised over");
-            f.real("alpha", "alpha", l.alpha, 0.0, 10.0, [](Layer& x, double v) { x.alpha = v; }, "the scale of the sum of squares");
-            f.real("beta", "beta", l.beta, 0.0, 10.0, [](Layer& x, double v) { x.beta = v; }, "the exponent");
-            f.real("k", "k", l.k, 0.0, 100.0, [](Layer& x, double v) { x.k = v; }, "the constant added before the power");
+            // alpha, beta, k and n are the formula's symbols: they keep their names in every language.
+            f.integer(trc("size"), "size", l.lrn_size, 0, 99, 0.05f, [](Layer& x, int v) { x.lrn_size = v; },
+                      tr("how many neighbouring channels (n) each value is normalised over"));
+            f.real("alpha", "alpha", l.alpha, 0.0, 10.0, [](Layer& x, double v) { x.alpha = v; },
+                   tr("the scale of the sum of squares"));
+            f.real("beta", "beta", l.beta, 0.0, 10.0, [](Layer& x, double v) { x.beta = v; }, tr("the exponent"));
+            f.real("k", "k", l.k, 0.0, 100.0, [](Layer& x, double v) { x.k = v; },
+                   tr("the constant added before the power"));
             f.flag("alpha / n", "alpha_over_size", l.alpha_over_size, [](Layer& x, bool v) { x.alpha_over_size = v; },
-                   "divide alpha by the size, as Caffe and PyTorch do; the paper's formula uses alpha as is");
+                   tr("divide alpha by the size, as Caffe and PyTorch do; the paper's formula uses alpha as is"));
             break;
         case LayerType::Dropout:
-            f.real("ratio", "ratio", l.ratio, 0.0, 0.99, [](Layer& x, double v) { x.ratio = v; },
-                   "the share of units dropped while training; at inference dropout passes everything through");
+            f.real(trc("ratio"), "ratio", l.ratio, 0.0, 0.99, [](Layer& x, double v) { x.ratio = v; },
+                   tr("the share of units dropped while training; at inference dropout passes everything through"));
             break;
         case LayerType::Fc:
-            f.integer("out features", "out features", l.out, 0, kMaxChannels, 0.5f, [](Layer& x, int v) { x.out = v; },
-                      "how many outputs (neurons)");
-            f.integer("in features", "in features", static_cast<int>(std::min<int64_t>(l.in_features, 1 << 30)), 0,
-                      1 << 30, 1.0f, [](Layer& x, int v) { x.in_features = v; },
-                      "the inputs its weights expect (AlexNet's fc6: 9,216); 0 accepts whatever arrives");
-            f.flag("bias", "bias", l.bias, [](Layer& x, bool v) { x.bias = v; }, "a learned offset per output");
+            f.integer(trc("out features"), "out features", l.out, 0, kMaxChannels, 0.5f,
+                      [](Layer& x, int v) { x.out = v; }, tr("how many outputs (neurons)"));
+            f.integer(trc("in features"), "in features", static_cast<int>(std::min<int64_t>(l.in_features, 1 << 30)),
+                      0, 1 << 30, 1.0f, [](Layer& x, int v) { x.in_features = v; },
+                      tr("the inputs its weights expect (AlexNet's fc6: 9,216); 0 accepts whatever arrives"));
+            f.flag(trc("bias"), "bias", l.bias, [](Layer& x, bool v) { x.bias = v; },
+                   tr("a learned offset per output"));
             break;
         case LayerType::Relu:
         case LayerType::Flatten:
@@ -373,7 +390,7 @@ void draw_fields(const Field& f, const Layer& l) {
             ImGui::TableNextRow();
             ImGui::TableNextColumn();
             ImGui::TableNextColumn();
-            ImGui::TextDisabled("no hyperparameters");
+            ImGui::TextDisabled("%s", trc("no hyperparameters"));
             break;
     }
 }
@@ -381,7 +398,7 @@ void draw_fields(const Field& f, const Layer& l) {
 void draw_name_and_type(App& app, const Field& f, const Layer& l) {
     // The name is edited in a buffer and applied when the field is let go: on the way from "conv1"
     // to "conv12" the text may pass through a name another layer has.
-    row("name", "unique within the network; Enter or a click elsewhere applies it");
+    row(trc("name"), tr("unique within the network; Enter or a click elsewhere applies it"));
     if (!g_name_active || g_name_layer != f.index) g_name = l.name;
     ImGui::InputText("##name", &g_name, ImGuiInputTextFlags_AutoSelectAll);
     g_name_active = ImGui::IsItemActive();
@@ -390,23 +407,24 @@ void draw_name_and_type(App& app, const Field& f, const Layer& l) {
         const auto& layers = app.doc.network().layers;
         const bool taken = std::any_of(layers.begin(), layers.end(), [&](const Layer& x) { return x.name == g_name; });
         if (g_name.empty()) {
-            app.error("a layer needs a name; " + l.name + " keeps its own");
+            app.error(tr("a layer needs a name; {0} keeps its own", l.name));
         } else if (taken) {
-            app.error("another layer is already called " + g_name + "; " + l.name + " keeps its name");
+            app.error(tr("another layer is already called {0}; {1} keeps its name", g_name, l.name));
         } else {
             const size_t i = f.index;
             const std::string next = g_name;
-            app.edit("rename " + l.name + " → " + next, [&](Network& n) { n.layers[i].name = next; });
+            app.edit(tr("rename {0} → {1}", l.name, next), [&](Network& n) { n.layers[i].name = next; });
         }
     }
-    row("type", "changing the type keeps what carries over (a window's kernel, stride and padding)");
+    // The type keywords (conv, maxpool, …) are the model file's words: they stay as they are.
+    row(trc("type"), tr("changing the type keeps what carries over (a window's kernel, stride and padding)"));
     const std::string current = type_text(l.type);
     if (ImGui::BeginCombo("##type", current.c_str())) {
         for (LayerType t : kAllTypes) {
             if (ImGui::Selectable(type_text(t).c_str(), t == l.type) && t != l.type) {
                 const size_t i = f.index;
                 const auto in = app.doc.analysis().stages[i].input;
-                app.edit(l.name + ": type " + current + " → " + type_text(t),
+                app.edit(tr("{0}: type {1} → {2}", l.name, current, type_text(t)),
                          [&](Network& n) { retype(n.layers[i], t, in, n); });
             }
         }
@@ -426,32 +444,32 @@ void draw_layer_buttons(App& app, int sel) {
     const bool layer = sel >= 0;
     const size_t i = layer ? static_cast<size_t>(sel) : 0;
     ImGui::BeginDisabled(!layer);
-    if (ImGui::Button("+ before")) ImGui::OpenPopup("insert before");
+    if (ImGui::Button((tr("+ before") + "###before").c_str())) ImGui::OpenPopup("insert before");
     ImGui::EndDisabled();
-    hover_note("insert a layer before this one");
+    hover_note(tr("insert a layer before this one"));
     ImGui::SameLine();
-    if (ImGui::Button("+ after")) ImGui::OpenPopup("insert after");
-    hover_note("insert a layer after this one");
+    if (ImGui::Button((tr("+ after") + "###after").c_str())) ImGui::OpenPopup("insert after");
+    hover_note(tr("insert a layer after this one"));
     insert_popup(app, "insert before", i);
     insert_popup(app, "insert after", layer ? i + 1 : 0);
     ImGui::BeginDisabled(!layer);
     ImGui::SameLine();
-    if (ImGui::Button("duplicate")) app.duplicate_layer(i);
+    if (ImGui::Button((tr("duplicate") + "###duplicate").c_str())) app.duplicate_layer(i);
     ImGui::SameLine();
     ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.55f, 0.20f, 0.20f, 1.0f));
-    if (ImGui::Button("delete")) app.delete_layer(i);
+    if (ImGui::Button((tr("delete") + "###delete").c_str())) app.delete_layer(i);
     ImGui::PopStyleColor();
     ImGui::EndDisabled();
     ImGui::SameLine();
     ImGui::BeginDisabled(!layer || i == 0);
     if (ImGui::ArrowButton("up", ImGuiDir_Up)) app.move_layer(i, -1);
     ImGui::EndDisabled();
-    hover_note("move this layer one place earlier");
+    hover_note(tr("move this layer one place earlier"));
     ImGui::SameLine();
     ImGui::BeginDisabled(!layer || i + 1 >= n);
     if (ImGui::ArrowButton("down", ImGuiDir_Down)) app.move_layer(i, +1);
     ImGui::EndDisabled();
-    hover_note("move this layer one place later");
+    hover_note(tr("move this layer one place later"));
 }
 
 // The stage's messages, red for errors and amber for roundings, or a green line when all is well.
@@ -461,7 +479,7 @@ void draw_diagnostics(const App& app, int sel) {
     ImGui::Separator();
     if (sel < 0) {
         if (a.input_error.empty())
-            show_wrapped(status_text_colour(Severity::Ok), "a valid input shape");
+            show_wrapped(status_text_colour(Severity::Ok), tr("a valid input shape"));
         else
             show_wrapped(status_text_colour(Severity::Error), a.input_error);
         return;
@@ -469,17 +487,18 @@ void draw_diagnostics(const App& app, int sel) {
     const Stage& st = a.stages[static_cast<size_t>(sel)];
     if (st.messages.empty()) {
         show_wrapped(status_text_colour(Severity::Ok),
-                     is_spatial_window(st.type) ? "every division is exact" : "no problems");
+                     is_spatial_window(st.type) ? tr("every division is exact") : tr("no problems"));
         return;
     }
     for (const Diagnostic& d : st.messages)
-        show_wrapped(status_text_colour(d.severity), std::string(d.severity == Severity::Error ? "error: " : "note: ") + d.message);
+        show_wrapped(status_text_colour(d.severity),
+                     d.severity == Severity::Error ? tr("error: {0}", d.message) : tr("note: {0}", d.message));
 }
 
 }  // namespace
 
 void draw_editor(App& app) {
-    if (begin_panel("Layer", Slot::Left)) {
+    if (begin_panel((tr("Layer") + "###layer").c_str(), Slot::Left)) {
         draw_undo_bar(app);
         ImGui::Separator();
         const int sel = app.selected();
@@ -495,7 +514,7 @@ void draw_editor(App& app) {
             ImGui::PushStyleColor(ImGuiCol_Text, status_text_colour(st.status));
             show_text(l.name + "  " + in + " → " + out);
             ImGui::PopStyleColor();
-            hover_note("drag a value, or double-click it to type one; a ticked box keeps height and width equal");
+            hover_note(tr("drag a value, or double-click it to type one; a ticked box keeps height and width equal"));
             const Field f{app, static_cast<size_t>(sel), l.name};
             if (ImGui::BeginTable("layer form", 3, ImGuiTableFlags_SizingStretchProp)) {
                 ImGui::TableSetupColumn("label", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 8);

@@ -15,18 +15,46 @@
 #include "app/view_common.h"
 #include "app/views.h"
 #include "core/input_explorer.h"
+#include "core/i18n.h"
 #include "core/text.h"
 
 namespace convscope::app {
 
 namespace {
 
+// Which of the four classic choices a variant is; its header and note are put into words in the
+// current language each frame, so a language switch shows at once.
+enum class VariantKind { Floor224, Ceil224, Pad224, At227 };
+
 struct Variant {
-    std::string title;  // a column header: "224 floor"
-    std::string note;   // what it changes, for the header's tooltip
+    VariantKind kind;
+    std::string conv;  // the first conv layer's name, for the padded variant's note
     Network net;
     Analysis analysis;
 };
+
+// A column header: "224 floor".
+std::string variant_title(const Variant& v) {
+    switch (v.kind) {
+        case VariantKind::Floor224: return tr("224 floor");
+        case VariantKind::Ceil224: return tr("224 ceil");
+        case VariantKind::Pad224: return tr("224 pad 2");
+        case VariantKind::At227: return "227";
+    }
+    return {};
+}
+
+// What the variant changes, for the header's tooltip.
+std::string variant_note(const Variant& v) {
+    switch (v.kind) {
+        case VariantKind::Floor224: return tr("224×224 input, every pooling layer rounding down (PyTorch's default)");
+        case VariantKind::Ceil224: return tr("224×224 input, every pooling layer rounding up (Caffe's pooling)");
+        case VariantKind::Pad224:
+            return tr("224×224 input, {0} padded by 2 on every side (torchvision's AlexNet); pooling as modelled", v.conv);
+        case VariantKind::At227: return tr("227×227 input (Caffe's AlexNet); everything else as modelled");
+    }
+    return {};
+}
 
 // Everything the panel shows is derived from the network; recomputed only when it changes.
 struct Derived {
@@ -51,23 +79,19 @@ std::vector<Variant> build_variants(const Network& net) {
     Network floor = at224, ceil = at224;
     force_pool_rounding(floor, false);
     force_pool_rounding(ceil, true);
-    v.push_back({"224 floor", "224×224 input, every pooling layer rounding down (PyTorch's default)", floor,
-                 study.floor.analysis});
-    v.push_back({"224 ceil", "224×224 input, every pooling layer rounding up (Caffe's pooling)", ceil,
-                 study.ceil.analysis});
+    v.push_back({VariantKind::Floor224, {}, floor, study.floor.analysis});
+    v.push_back({VariantKind::Ceil224, {}, ceil, study.ceil.analysis});
     const auto conv = std::find_if(at224.layers.begin(), at224.layers.end(),
                                    [](const Layer& l) { return l.type == LayerType::Conv; });
     if (conv != at224.layers.end()) {
         Network padded = at224;
         padded.layers[static_cast<size_t>(conv - at224.layers.begin())].pad = {2, 2, 2, 2};
         const Analysis a = analyze(padded);
-        v.push_back({"224 pad 2", "224×224 input, " + conv->name + " padded by 2 on every side (torchvision's AlexNet); "
-                                  "pooling as modelled",
-                     std::move(padded), a});
+        v.push_back({VariantKind::Pad224, conv->name, std::move(padded), a});
     }
     Network at227 = with_input(net, 227, 227);
     const Analysis a227 = analyze(at227);
-    v.push_back({"227", "227×227 input (Caffe's AlexNet); everything else as modelled", std::move(at227), a227});
+    v.push_back({VariantKind::At227, {}, std::move(at227), a227});
     return v;
 }
 
@@ -113,7 +137,7 @@ void size_button(App& app, const char* dim, int64_t size, bool square, bool heig
         else
             app.set_input_size(in.c, in.h, size);
     }
-    hover_note("use " + std::to_string(size) + ": every convolution and pooling window then divides exactly");
+    hover_note(tr("use {0}: every convolution and pooling window then divides exactly", size));
 }
 
 void draw_exact_status(App& app) {
@@ -121,21 +145,21 @@ void draw_exact_status(App& app) {
     const ExactInputs& e = g.exact;
     if (e.current_exact) {
         show_wrapped(status_text_colour(Severity::Ok),
-                     dims_text(in.h, in.w) + ": every sliding window divides exactly");
+                     tr("{0}: every sliding window divides exactly", dims_text(in.h, in.w)));
         return;
     }
     ImGui::PushStyleColor(ImGuiCol_Text, status_text_colour(Severity::Warning));
-    show_text(dims_text(in.h, in.w) + ": inexact.");
+    show_text(tr("{0}: inexact.", dims_text(in.h, in.w)));
     ImGui::PopStyleColor();
     ImGui::SameLine();
-    ImGui::TextUnformatted("Nearest exact:");
+    ImGui::TextUnformatted(trc("Nearest exact:"));
     const bool square = in.h == in.w;
     if (square) {
         if (e.below_h) size_button(app, "", *e.below_h, true, true);
         if (e.above_h) size_button(app, "", *e.above_h, true, true);
         if (!e.below_h && !e.above_h) {
             ImGui::SameLine();
-            ImGui::TextDisabled("none nearby");
+            ImGui::TextDisabled("%s", trc("none nearby"));
         }
     } else {
         if (e.below_h) size_button(app, "H ", *e.below_h, false, true);
@@ -182,22 +206,24 @@ void draw_ruler(App& app) {
     for (int64_t s : g.exact_sizes)
         if (std::abs(x(s) - mx) < 6) at = s;
     const bool exact = std::find(g.exact_sizes.begin(), g.exact_sizes.end(), at) != g.exact_sizes.end();
-    hover_note(std::to_string(at) + (exact ? ": exact (every window divides)" : ": inexact") +
-               "\nclick to use it; green marks are exact sizes, the triangle is the current one");
+    std::string note = exact ? tr("{0}: exact (every window divides)", at) : tr("{0}: inexact", at);
+    note += "\n";
+    note += tr("click to use it; green marks are exact sizes, the triangle is the current one");
+    hover_note(note);
     if (clicked && at != in.h) app.set_input_size(in.c, at, in.h == in.w ? at : in.w);
 }
 
 void draw_size_control(App& app) {
     const Shape3 in = app.doc.network().input;
     ImGui::AlignTextToFramePadding();
-    ImGui::TextUnformatted("input");
+    ImGui::TextUnformatted(trc("input"));
     ImGui::SameLine();
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
     int s = static_cast<int>(in.h);
     if (ImGui::DragInt("##explorer size", &s, 0.25f, 1, 1024, "%d", ImGuiSliderFlags_AlwaysClamp) && s != in.h)
         app.set_input_size(in.c, s, in.h == in.w ? s : in.w);
     if (ImGui::IsItemDeactivated()) app.doc.end_merge();
-    hover_note("the input's height (and width, when square): drag, or double-click to type");
+    hover_note(tr("the input's height (and width, when square): drag, or double-click to type"));
     ImGui::SameLine();
     draw_exact_status(app);
     draw_ruler(app);
@@ -221,7 +247,7 @@ void variant_cell(const Analysis& a, size_t i) {
         ImGui::TextDisabled("-");
     } else if (!st.output) {
         ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, status_cell_colour(Severity::Error));
-        ImGui::TextColored(status_text_colour(Severity::Error), "error");
+        ImGui::TextColored(status_text_colour(Severity::Error), "%s", trc("error"));
     } else {
         if (tint != Severity::Ok) ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, status_cell_colour(tint));
         show_text(shape_text(*st.output));
@@ -240,7 +266,7 @@ void fc_row(const Network& net) {
     if (fc == net.layers.end()) return;
     ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
     ImGui::TableNextColumn();
-    show_text(fc->name + " input");
+    show_text(tr("{0} input", fc->name));
     for (const Variant& v : g.variants) {
         ImGui::TableNextColumn();
         const int64_t n = v.analysis.first_fc_input();
@@ -253,8 +279,9 @@ void fc_row(const Network& net) {
         show_text(group_digits(n));
         ImGui::PopStyleColor();
         if (ImGui::IsItemHovered())
-            hover_note(fits ? "what " + fc->name + " receives" + (fc->in_features ? ", as its weights expect" : std::string())
-                            : fc->name + "'s weights expect " + group_digits(fc->in_features) + " inputs");
+            hover_note(!fits ? tr("{0}'s weights expect {1} inputs", fc->name, group_digits(fc->in_features))
+                       : fc->in_features ? tr("what {0} receives, as its weights expect", fc->name)
+                                         : tr("what {0} receives", fc->name));
     }
 }
 
@@ -267,32 +294,33 @@ void draw_comparison(App& app) {
     const float h = std::max(ImGui::GetTextLineHeightWithSpacing() * 6, ImGui::GetContentRegionAvail().y - story_h);
     if (!ImGui::BeginTable("variants", columns, flags, ImVec2(0, h))) return;
     ImGui::TableSetupScrollFreeze(1, 2);
-    ImGui::TableSetupColumn("stage", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 4.5f);
-    for (const Variant& v : g.variants) ImGui::TableSetupColumn(v.title.c_str());
+    // Headers in the current language; the columns' IDs are their places, so widths survive a switch.
+    ImGui::TableSetupColumn(trc("stage"), ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 4.5f);
+    for (const Variant& v : g.variants) ImGui::TableSetupColumn(variant_title(v).c_str());
     ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
     for (int c = 0; c < columns; ++c) {
         ImGui::TableSetColumnIndex(c);
         ImGui::TableHeader(ImGui::TableGetColumnName(c));
-        if (c > 0) hover_note(g.variants[static_cast<size_t>(c - 1)].note);
+        if (c > 0) hover_note(variant_note(g.variants[static_cast<size_t>(c - 1)]));
     }
     // A row of buttons that apply a variant to the real network (one undo step).
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
-    ImGui::TextDisabled("apply");
+    ImGui::TextDisabled("%s", trc("apply"));
     std::optional<size_t> use;
     for (size_t k = 0; k < g.variants.size(); ++k) {
         ImGui::TableNextColumn();
         ImGui::PushID(static_cast<int>(k));
         const bool current = g.variants[k].net == net;
         ImGui::BeginDisabled(current);
-        if (ImGui::SmallButton(current ? "current" : "use")) use = k;
+        if (ImGui::SmallButton(((current ? tr("current") : tr("use")) + "###use").c_str())) use = k;
         ImGui::EndDisabled();
         ImGui::PopID();
-        hover_note(current ? "the network is this variant now" : "change the network to this variant (undoable)");
+        hover_note(current ? tr("the network is this variant now") : tr("change the network to this variant (undoable)"));
     }
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
-    ImGui::TextUnformatted("input");
+    ImGui::TextUnformatted(trc("input"));
     for (const Variant& v : g.variants) {
         ImGui::TableNextColumn();
         show_text(shape_text(v.net.input));
@@ -313,7 +341,7 @@ void draw_comparison(App& app) {
     ImGui::EndTable();
     if (use) {
         const Variant v = g.variants[*use];  // a copy: the edit refreshes the cache
-        app.edit("use " + v.title, [&](Network& n) { n = v.net; });
+        app.edit(tr("use {0}", variant_title(v)), [&](Network& n) { n = v.net; });
     }
 }
 
@@ -322,23 +350,23 @@ void draw_story() {
     const Variant* floor = nullptr;
     const Variant* at227 = nullptr;
     for (const Variant& v : g.variants) {
-        if (v.title == "224 floor") floor = &v;
-        if (v.title == "227") at227 = &v;
+        if (v.kind == VariantKind::Floor224) floor = &v;
+        if (v.kind == VariantKind::At227) at227 = &v;
     }
     if (!floor || !at227 || floor->analysis.stages.empty()) return;
     const Stage& first = floor->analysis.stages.front();
     std::string s;
     if (first.dim_w && is_spatial_window(first.type)) {
         const WindowResult& r = *first.dim_w;
-        s += "At 224, " + first.name + " computes " + window_formula(r) + ". ";
+        s += tr("At 224, {0} computes {1}. ", first.name, window_formula(r));
     }
     const Stage& first227 = at227->analysis.stages.front();
     if (first227.dim_w && is_spatial_window(first227.type))
-        s += "At 227 it is " + window_formula(*first227.dim_w) + ". ";
+        s += tr("At 227 it is {0}. ", window_formula(*first227.dim_w));
     const int64_t a = floor->analysis.first_fc_input(), b = at227->analysis.first_fc_input();
     if (a > 0 && b > 0 && a != b)
-        s += "The first fc layer then gets " + group_digits(a) + " inputs with floor pooling at 224, and " +
-             group_digits(b) + " at 227.";
+        s += tr("The first fc layer then gets {0} inputs with floor pooling at 224, and {1} at 227.", group_digits(a),
+                group_digits(b));
     ImGui::PushStyleColor(ImGuiCol_Text, dim_colour());
     show_wrapped(s);
     ImGui::PopStyleColor();
@@ -348,14 +376,14 @@ void draw_story() {
 
 void draw_explorer(App& app) {
     if (!app.view.show_explorer) return;
-    if (begin_panel("224 vs 227", Slot::BottomRight, &app.view.show_explorer)) {
+    if (begin_panel((tr("224 vs 227") + "###explorer").c_str(), Slot::BottomRight, &app.view.show_explorer)) {
         refresh(app);
         draw_size_control(app);
-        ImGui::Checkbox("every stage", &g_all_stages);
-        hover_note("also the stages that keep the shape (relu, lrn, dropout, softmax)");
+        ImGui::Checkbox((tr("every stage") + "###every stage").c_str(), &g_all_stages);
+        hover_note(tr("also the stages that keep the shape (relu, lrn, dropout, softmax)"));
         ImGui::SameLine();
-        ImGui::TextDisabled("amber: inexact, red: impossible");
-        hover_note("hover a cell for its formula");
+        ImGui::TextDisabled("%s", trc("amber: inexact, red: impossible"));
+        hover_note(tr("hover a cell for its formula"));
         draw_comparison(app);
         draw_story();
     }

@@ -18,6 +18,7 @@
 #include "app/map_textures.h"
 #include "app/view_common.h"
 #include "app/views.h"
+#include "core/i18n.h"
 #include "core/network.h"
 #include "core/receptive_field.h"
 #include "nn/feature_grid.h"
@@ -40,23 +41,23 @@ Source source_of(const App& app) {
     const int stage = app.selected();
     if (stage < 0) {
         s.tensor = app.input_tensor().get();
-        if (!s.tensor) s.why = "No input image: choose a sample or open an image in the Input panel.";
+        if (!s.tensor) s.why = tr("No input image: choose a sample or open an image in the Input panel.");
         return s;
     }
     if (const PassOutcome* p = app.current_pass()) {
         const size_t i = static_cast<size_t>(stage);
-        if (p->error) s.why = "The forward pass failed: " + *p->error;
+        if (p->error) s.why = tr("The forward pass failed: {0}", *p->error);
         else if (i < p->result.outputs.size()) s.tensor = &p->result.outputs[i];
-        else s.why = "This stage has no output in the last pass.";
+        else s.why = tr("This stage has no output in the last pass.");
         return s;
     }
     const Analysis& a = app.doc.analysis();
     if (!a.valid())
-        s.why = "The network has errors, so nothing can run: fix the layers marked red in the strip.";
+        s.why = tr("The network has errors, so nothing can run: fix the layers marked red in the strip.");
     else if (!app.input_tensor())
-        s.why = "No input image: choose a sample or open an image in the Input panel.";
+        s.why = tr("No input image: choose a sample or open an image in the Input panel.");
     else if (!app.weights())
-        s.why = "No weights.";
+        s.why = tr("No weights.");
     else
         s.busy = true;
     return s;
@@ -256,7 +257,12 @@ void reset_view(ViewSettings& v) {
 std::string stage_title(const App& app) {
     const Network& net = app.doc.network();
     const int stage = app.selected();
-    if (stage < 0) return "input " + shape_text(net.input);
+    if (stage < 0) {
+        std::string t = tr("input");
+        t += " ";
+        t += shape_text(net.input);
+        return t;
+    }
     const Stage& st = app.doc.analysis().stages[static_cast<size_t>(stage)];
     return st.name + " (" + std::string(type_name(st.type)) + ")" +
            (st.output ? ui_text("  →  ") + shape_text(*st.output) : std::string());
@@ -267,65 +273,74 @@ void draw_header(const App& app, const GridCache* g) {
     if (!g) return;
     const Stats& s = g->stats;
     ImGui::SameLine(0, 24);
-    ImGui::TextDisabled("min");
+    ImGui::TextDisabled("%s", trc("min"));
     ImGui::SameLine();
     ImGui::Text("%s", format_value(s.min).c_str());
     ImGui::SameLine();
-    ImGui::TextDisabled("mean");
+    ImGui::TextDisabled("%s", trc("mean"));
     ImGui::SameLine();
     ImGui::Text("%s", format_value(s.mean).c_str());
     ImGui::SameLine();
-    ImGui::TextDisabled("max");
+    ImGui::TextDisabled("%s", trc("max"));
     ImGui::SameLine();
     ImGui::Text("%s", format_value(s.max).c_str());
     if (s.zeros > 0.005) {
         ImGui::SameLine(0, 16);
-        ImGui::TextDisabled("%.0f%% zeros", s.zeros * 100.0);
+        char percent[16];
+        std::snprintf(percent, sizeof percent, "%.0f", s.zeros * 100.0);
+        ImGui::TextDisabled("%s", tr("{0}% zeros", percent).c_str());
         if (ImGui::IsItemHovered())
-            ImGui::SetTooltip("Values that are exactly 0, as ReLU leaves every negative sum.");
+            ImGui::SetTooltip("%s", trc("Values that are exactly 0, as ReLU leaves every negative sum."));
     }
     if (s.nonfinite > 0) {
         ImGui::SameLine(0, 16);
-        ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.45f, 1.0f), "%lld not finite (magenta)",
-                           static_cast<long long>(s.nonfinite));
+        ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.45f, 1.0f), "%s",
+                           tr("{0} not finite (magenta)", s.nonfinite).c_str());
     }
     const PassOutcome* p = app.current_pass();
     const int stage = app.selected();
     if (p && stage >= 0 && static_cast<size_t>(stage) < p->result.ms.size()) {
         ImGui::SameLine(0, 24);
-        ImGui::TextDisabled("time");
+        ImGui::TextDisabled("%s", trc("time"));
         ImGui::SameLine();
         ImGui::Text("%s", format_ms(p->result.ms[static_cast<size_t>(stage)]).c_str());
         if (ImGui::IsItemHovered())
-            ImGui::SetTooltip("This layer on %s; the whole pass took %s.", p->device.c_str(),
-                              format_ms(p->wall_ms).c_str());
+            ImGui::SetTooltip("%s", tr("This layer on {0}; the whole pass took {1}.", p->device,
+                                       format_ms(p->wall_ms)).c_str());
     }
 }
 
 void draw_controls(App& app) {
     ViewSettings& v = app.view;
-    static const char* const kMaps[] = {"gray", "viridis", "diverging"};
+    // viridis is the colour map's own name in every language.
+    const char* const maps[] = {trc("gray"), "viridis", trc("diverging")};
+    float widest = 0;
+    for (const char* m : maps) widest = std::max(widest, ImGui::CalcTextSize(m).x);
     int map = static_cast<int>(v.colormap);
-    ImGui::SetNextItemWidth(ImGui::CalcTextSize("diverging").x + ImGui::GetFrameHeight() * 2);
-    if (ImGui::Combo("colours", &map, kMaps, 3)) v.colormap = static_cast<Colormap>(map);
+    ImGui::SetNextItemWidth(widest + ImGui::GetFrameHeight() * 2);
+    if (ImGui::Combo((tr("colours") + "###colours").c_str(), &map, maps, 3)) v.colormap = static_cast<Colormap>(map);
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("gray: dark = low, light = high\nviridis: the same, easier to tell apart\n"
-                          "diverging: blue < 0 < red, white = 0 (the range is symmetric around zero)");
+        ImGui::SetTooltip("%s", trc("gray: dark = low, light = high\nviridis: the same, easier to tell apart\n"
+                                    "diverging: blue < 0 < red, white = 0 (the range is symmetric around zero)"));
     ImGui::SameLine(0, 16);
-    if (ImGui::RadioButton("per channel", v.scale == MapScale::PerChannel)) v.scale = MapScale::PerChannel;
+    if (ImGui::RadioButton((tr("per channel") + "###per channel").c_str(), v.scale == MapScale::PerChannel))
+        v.scale = MapScale::PerChannel;
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("Each channel stretched over its own range: every channel's pattern shows.");
+        ImGui::SetTooltip("%s", trc("Each channel stretched over its own range: every channel's pattern shows."));
     ImGui::SameLine();
-    if (ImGui::RadioButton("per layer", v.scale == MapScale::PerLayer)) v.scale = MapScale::PerLayer;
+    if (ImGui::RadioButton((tr("per layer") + "###per layer").c_str(), v.scale == MapScale::PerLayer))
+        v.scale = MapScale::PerLayer;
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("One range for the whole layer: shows which channels respond strongly.");
+        ImGui::SetTooltip("%s", trc("One range for the whole layer: shows which channels respond strongly."));
     ImGui::SameLine(0, 16);
     ImGui::SetNextItemWidth(ImGui::CalcTextSize("00.00×").x * 2.2f);
-    if (ImGui::SliderFloat("zoom", &v.zoom, 0.25f, 32.0f, "%.2f×", ImGuiSliderFlags_Logarithmic))
+    if (ImGui::SliderFloat((tr("zoom") + "###zoom").c_str(), &v.zoom, 0.25f, 32.0f, "%.2f×",
+                           ImGuiSliderFlags_Logarithmic))
         v.zoom = std::clamp(v.zoom, 0.25f, 32.0f);
     ImGui::SameLine();
-    if (ImGui::SmallButton("fit")) reset_view(v);
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Zoom with the mouse wheel over the maps, drag to pan.");
+    if (ImGui::SmallButton((tr("fit") + "###fit").c_str())) reset_view(v);
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("%s", trc("Zoom with the mouse wheel over the maps, drag to pan."));
 }
 
 // ---- the maps area ---------------------------------------------------------------------------------
@@ -418,31 +433,28 @@ const char* input_channel_name(const App& app, int64_t c) {
 void draw_probe_tooltip(const App& app, const GridCache& g, const MapProbe& m) {
     ImGui::BeginTooltip();
     if (g.vector.on)
-        ImGui::Text("unit %lld of %lld", static_cast<long long>(m.c), static_cast<long long>(g.vector.length));
+        show_text(tr("unit {0} of {1}", m.c, g.vector.length));
     else
-        ImGui::Text("channel %lld%s   y %lld   x %lld", static_cast<long long>(m.c),
-                    m.stage < 0 ? input_channel_name(app, m.c) : "", static_cast<long long>(m.y),
-                    static_cast<long long>(m.x));
-    ImGui::Text("value %s", format_value(m.value).c_str());
-    if (!g.vector.on && static_cast<size_t>(m.c) < g.layout.low.size())
-        ImGui::TextDisabled("%s", ui_format("colours span %s … %s (%s)",
-                                            format_value(g.layout.low[static_cast<size_t>(m.c)]).c_str(),
-                                            format_value(g.layout.high[static_cast<size_t>(m.c)]).c_str(),
-                                            app.view.scale == MapScale::PerChannel ? "this channel" : "the whole layer")
-                                      .c_str());
+        show_text(tr("channel {0}{1}   y {2}   x {3}", m.c, m.stage < 0 ? input_channel_name(app, m.c) : "", m.y,
+                     m.x));
+    show_text(tr("value {0}", format_value(m.value)));
+    if (!g.vector.on && static_cast<size_t>(m.c) < g.layout.low.size()) {
+        const std::string lo = format_value(g.layout.low[static_cast<size_t>(m.c)]);
+        const std::string hi = format_value(g.layout.high[static_cast<size_t>(m.c)]);
+        ImGui::PushStyleColor(ImGuiCol_Text, dim_colour());
+        show_text(app.view.scale == MapScale::PerChannel ? tr("colours span {0} … {1} (this channel)", lo, hi)
+                                                          : tr("colours span {0} … {1} (the whole layer)", lo, hi));
+        ImGui::PopStyleColor();
+    }
     if (m.region) {
         const InputRegion& r = *m.region;
-        const auto n = [](int64_t v) { return static_cast<long long>(v); };
-        std::string where;
         if (r.empty())
-            where = "depends on padding only, on no input pixel";
+            show_text(tr("depends on padding only, on no input pixel"));
         else if (r.whole)
-            where = ui_format("depends on the whole input (rows %lld–%lld, columns %lld–%lld)", n(r.y0), n(r.y1),
-                              n(r.x0), n(r.x1));
+            show_text(tr("depends on the whole input (rows {0}–{1}, columns {2}–{3})", r.y0, r.y1, r.x0, r.x1));
         else
-            where = ui_format("input region: rows %lld–%lld, columns %lld–%lld (%lld × %lld pixels)", n(r.y0),
-                              n(r.y1), n(r.x0), n(r.x1), n(r.height()), n(r.width()));
-        ImGui::TextUnformatted(where.c_str());
+            show_text(tr("input region: rows {0}–{1}, columns {2}–{3} ({4} × {5} pixels)", r.y0, r.y1, r.x0, r.x1,
+                         r.height(), r.width()));
         const Texture& in = network_input_texture(app, input_display());
         if (!in.empty()) {
             const float side = 140.0f * ImGui::GetIO().FontGlobalScale * (ImGui::GetFontSize() / 13.0f);
@@ -479,7 +491,7 @@ void draw_tile_labels(const App& app, ImDrawList* dl, const GridCache& g, const 
 void draw_enlarged_nav(App& app, const GridCache& g) {
     int& e = app.view.enlarged_channel;
     const int n = g.layout.tiles;
-    if (ImGui::SmallButton("all channels")) {
+    if (ImGui::SmallButton((tr("all channels") + "###all channels").c_str())) {
         e = -1;
         reset_view(app.view);
     }
@@ -488,7 +500,7 @@ void draw_enlarged_nav(App& app, const GridCache& g) {
     if (ImGui::ArrowButton("##prev channel", ImGuiDir_Left)) --e;
     ImGui::EndDisabled();
     ImGui::SameLine();
-    ImGui::Text("channel %d of %d", e, n);
+    show_text(tr("channel {0} of {1}", e, n));
     ImGui::SameLine();
     ImGui::BeginDisabled(e >= n - 1);
     if (ImGui::ArrowButton("##next channel", ImGuiDir_Right)) ++e;
@@ -496,8 +508,8 @@ void draw_enlarged_nav(App& app, const GridCache& g) {
     if (e >= 0 && static_cast<size_t>(e) < g.layout.low.size()) {
         ImGui::SameLine(0, 16);
         const size_t i = static_cast<size_t>(e);
-        const std::string range =
-            ui_format("range %s … %s", format_value(g.layout.low[i]).c_str(), format_value(g.layout.high[i]).c_str());
+        const std::string range = ui_text(tr("range {0} … {1}", format_value(g.layout.low[i]),
+                                              format_value(g.layout.high[i])));
         ImGui::TextDisabled("%s", range.c_str());
     }
 }
@@ -622,30 +634,32 @@ void draw_kernels(App& app, float height, bool side) {
     };
     static int slice = 0;
     const auto& s = k.w->weight_shape;
-    ImGui::Checkbox("kernels", &app.view.show_filters);
+    ImGui::Checkbox((tr("kernels") + "###kernels").c_str(), &app.view.show_filters);
     ImGui::SameLine();
     ImGui::TextDisabled("%lld × %lld×%lld×%lld", static_cast<long long>(s[0]), static_cast<long long>(s[1]),
                         static_cast<long long>(s[2]), static_cast<long long>(s[3]));
     if (k.designed) {
         next();
-        ImGui::TextColored(ImVec4(1.0f, 0.80f, 0.35f, 1.0f), "designed, not learned");
+        ImGui::TextColored(ImVec4(1.0f, 0.80f, 0.35f, 1.0f), "%s", trc("designed, not learned"));
         if (ImGui::IsItemHovered())
-            ImGui::SetTooltip("These kernels were drawn by hand (edges at several angles, colour-opponent blobs)\n"
-                              "to show what trained first layers look like; no training produced them.");
+            ImGui::SetTooltip("%s", trc("These kernels were drawn by hand (edges at several angles, colour-opponent "
+                                        "blobs)\nto show what trained first layers look like; no training produced "
+                                        "them."));
     }
     if (!app.view.show_filters) return;
     next();
     if (!k.colour) {
         slice = std::clamp(slice, 0, static_cast<int>(k.inputs) - 1);
-        ImGui::SetNextItemWidth(side ? -ImGui::CalcTextSize("input channel").x - ImGui::GetStyle().ItemInnerSpacing.x
+        const char* label = trc("input channel");
+        ImGui::SetNextItemWidth(side ? -ImGui::CalcTextSize(label).x - ImGui::GetStyle().ItemInnerSpacing.x
                                      : std::min(200.0f, ImGui::GetContentRegionAvail().x * 0.4f));
-        ImGui::SliderInt("input channel", &slice, 0, static_cast<int>(k.inputs) - 1);
+        ImGui::SliderInt((std::string(label) + "###input channel").c_str(), &slice, 0, static_cast<int>(k.inputs) - 1);
         if (ImGui::IsItemHovered())
-            ImGui::SetTooltip("Each kernel reads %lld input channels; shown is the slice of every kernel that\n"
-                              "weighs this one (within its group). Mid-grey is 0, light positive, dark negative.",
-                              static_cast<long long>(k.inputs));
+            ImGui::SetTooltip("%s", tr("Each kernel reads {0} input channels; shown is the slice of every kernel "
+                                       "that\nweighs this one (within its group). Mid-grey is 0, light positive, dark "
+                                       "negative.", k.inputs).c_str());
     } else {
-        ImGui::TextDisabled("%s, mid-grey = 0", k.inputs == 3 ? "in colour" : "gray");
+        ImGui::TextDisabled("%s", k.inputs == 3 ? trc("in colour, mid-grey = 0") : trc("gray, mid-grey = 0"));
     }
     const FilterKey key{app.weights(), app.weights()->revision, app.selected(), k.colour ? -1 : slice,
                         app.preprocess.normalization == nn::Normalization::Caffe};
@@ -666,11 +680,13 @@ void draw_kernels(App& app, float height, bool side) {
     const int t = f.layout.tile_at(static_cast<int>((m.x - p0.x) / scale), static_cast<int>((m.y - p0.y) / scale));
     if (t < 0) return;
     ImGui::BeginTooltip();
-    ImGui::Text("kernel %d: makes channel %d", t, t);
+    show_text(tr("kernel {0}: makes channel {0}", t));
     const size_t i = static_cast<size_t>(t);
-    ImGui::TextDisabled("weights within ±%s (mid-grey is 0)", format_value(f.layout.high[i]).c_str());
-    if (i < k.w->bias.size()) ImGui::TextDisabled("bias %s", format_value(k.w->bias[i]).c_str());
-    ImGui::TextDisabled("click: enlarge channel %d", t);
+    ImGui::PushStyleColor(ImGuiCol_Text, dim_colour());
+    show_text(tr("weights within ±{0} (mid-grey is 0)", format_value(f.layout.high[i])));
+    if (i < k.w->bias.size()) show_text(tr("bias {0}", format_value(k.w->bias[i])));
+    show_text(tr("click: enlarge channel {0}", t));
+    ImGui::PopStyleColor();
     ImGui::EndTooltip();
     if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
         app.view.enlarged_channel = t;
@@ -685,12 +701,10 @@ void draw_missing(const App& app, const Source& s) {
         ImGui::SetCursorPosX(ImGui::GetCursorPosX() + avail.x * 0.5f - 60);
         spinner(ImGui::GetTextLineHeight() * 0.5f, app.now());
         ImGui::SameLine();
-        ImGui::TextUnformatted(ui_text("computing…").c_str());
+        show_text(tr("computing…"));
         return;
     }
-    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + avail.x);
-    ImGui::TextDisabled("%s", s.why.c_str());
-    ImGui::PopTextWrapPos();
+    show_wrapped(dim_colour(), s.why);
 }
 
 // The maps with the kernels beside them when the panel is wide, else under them.
@@ -718,7 +732,7 @@ void draw_maps_and_kernels(App& app, const nn::Tensor& t, const GridCache& g) {
 
 void draw_feature_maps(App& app) {
     map_probe() = MapProbe{};
-    if (begin_panel("Feature maps", Slot::Center)) {
+    if (begin_panel((tr("Feature maps") + "###feature maps").c_str(), Slot::Center)) {
         const Source s = source_of(app);
         const GridCache* g = s.tensor ? &grid_for(app, *s.tensor) : nullptr;
         draw_header(app, g);
@@ -727,7 +741,7 @@ void draw_feature_maps(App& app) {
         if (!g) {
             draw_missing(app, s);
         } else if (g->texture.empty()) {
-            ImGui::TextDisabled("Cannot draw this stage: %s", g->error.c_str());
+            ImGui::TextDisabled("%s", tr("Cannot draw this stage: {0}", g->error).c_str());
         } else {
             draw_maps_and_kernels(app, *s.tensor, *g);
         }

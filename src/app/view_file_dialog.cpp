@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include "app/view_common.h"
+#include "core/i18n.h"
 
 namespace convscope::app {
 
@@ -79,7 +80,7 @@ void list_folder() {
     std::error_code ec;
     fs::directory_iterator it(g.folder, fs::directory_options::skip_permission_denied, ec);
     if (ec) {
-        g.listing_error = "cannot list " + g.folder.string() + ": " + ec.message();
+        g.listing_error = tr("cannot list {0}: {1}", g.folder.string(), ec.message());
         return;
     }
     for (const fs::directory_iterator end; it != end; it.increment(ec)) {
@@ -122,7 +123,7 @@ void close_dialog() {
 std::optional<std::string> accept() {
     g.problem.clear();
     if (g.field.empty()) {
-        g.problem = g.spec.save ? "type a file name" : "pick a file";
+        g.problem = g.spec.save ? tr("type a file name") : tr("pick a file");
         return std::nullopt;
     }
     fs::path p = resolve(g.field);
@@ -136,34 +137,35 @@ std::optional<std::string> accept() {
         if (!g.spec.extensions.empty() && !has_extension(p.filename().string(), g.spec.extensions))
             p += g.spec.extensions.front();
         if (!fs::is_directory(p.parent_path(), ec)) {
-            g.problem = "no folder " + p.parent_path().string();
+            g.problem = tr("no folder {0}", p.parent_path().string());
             return std::nullopt;
         }
         if (fs::exists(p, ec) && g.confirm_overwrite != p.string()) {
             g.confirm_overwrite = p.string();
-            g.problem = p.filename().string() + " exists: OK again replaces it";
+            g.problem = tr("{0} exists: OK again replaces it", p.filename().string());
             return std::nullopt;
         }
     } else if (!fs::exists(p, ec)) {
-        g.problem = "no file " + p.string();
+        g.problem = tr("no file {0}", p.string());
         return std::nullopt;
     }
     return p.string();
 }
 
 void draw_toolbar() {
-    if (ImGui::Button("Up")) enter(g.folder.parent_path());
-    hover_note("the folder above");
+    if (ImGui::Button(trc("Up"))) enter(g.folder.parent_path());
+    hover_note(tr("the folder above"));
     ImGui::SameLine();
-    if (ImGui::Button("Home")) enter(home_folder());
+    if (ImGui::Button(trc("Home"))) enter(home_folder());
+    hover_note(tr("your home folder"));
     ImGui::SameLine();
-    if (ImGui::Button("Here")) {
+    if (ImGui::Button(trc("Here"))) {
         std::error_code ec;
         enter(fs::current_path(ec));
     }
-    hover_note("the folder ConvScope was started from");
+    hover_note(tr("the folder ConvScope was started from"));
     ImGui::SameLine();
-    if (ImGui::Button("Refresh")) list_folder();
+    if (ImGui::Button(trc("Refresh"))) list_folder();
     ImGui::SameLine();
     show_text(g.folder.string());
 }
@@ -174,8 +176,8 @@ std::optional<std::string> draw_entries(float height) {
                                   ImGuiTableFlags_SizingStretchProp;
     if (!ImGui::BeginTable("entries", 2, flags, ImVec2(0, height))) return std::nullopt;
     ImGui::TableSetupScrollFreeze(0, 1);
-    ImGui::TableSetupColumn("name", ImGuiTableColumnFlags_WidthStretch);
-    ImGui::TableSetupColumn("size", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 7);
+    ImGui::TableSetupColumn(trc("name"), ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableSetupColumn(trc("size"), ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 7);
     ImGui::TableHeadersRow();
     // What a double-click asks for is done after the loop, which must not see the listing change.
     std::optional<fs::path> go_into;
@@ -213,7 +215,7 @@ std::optional<std::string> draw_entries(float height) {
     if (g.entries.empty() && g.listing_error.empty()) {
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
-        ImGui::TextDisabled(g.spec.extensions.empty() ? "(empty folder)" : "(no matching files here)");
+        ImGui::TextDisabled("%s", g.spec.extensions.empty() ? trc("(empty folder)") : trc("(no matching files here)"));
     }
     ImGui::EndTable();
     if (go_into) {
@@ -271,25 +273,26 @@ void draw_file_dialog() {
             g.focus_field = false;
         }
         const bool enter_pressed =
-            ImGui::InputTextWithHint("##path", g.spec.save ? "file name or path" : "a name in this folder, or a path",
+            ImGui::InputTextWithHint("##path",
+                                     g.spec.save ? trc("file name or path") : trc("a name in this folder, or a path"),
                                      &g.field, ImGuiInputTextFlags_EnterReturnsTrue);
         if (ImGui::IsItemEdited()) g.confirm_overwrite.clear();
         ImGui::SameLine();
-        show_text(g.spec.save ? "name" : "file");
+        show_text(g.spec.save ? tr("file name") : tr("file"));
         if (!g.spec.extensions.empty()) {
-            const std::string label = "show every file (not only " + g.spec.filter_label + ")";
+            const std::string label = tr("show every file (not only {0})", g.spec.filter_label) + "###show all";
             if (ImGui::Checkbox(ui_text(label).c_str(), &g.show_all)) list_folder();
             ImGui::SameLine();
         }
-        if (ImGui::Checkbox("hidden files", &g.show_hidden)) list_folder();
+        if (ImGui::Checkbox(trc("hidden files"), &g.show_hidden)) list_folder();
         if (!g.problem.empty()) show_wrapped(status_text_colour(Severity::Warning), g.problem);
 
         const float button_w = ImGui::GetFontSize() * 6;
         ImGui::SetCursorPosX(ImGui::GetWindowContentRegionMax().x - 2 * button_w - ImGui::GetStyle().ItemSpacing.x);
-        if ((ImGui::Button(g.spec.save ? "Save" : "Open", ImVec2(button_w, 0)) || enter_pressed) && !chosen)
+        if ((ImGui::Button(g.spec.save ? trc("Save") : trc("Open"), ImVec2(button_w, 0)) || enter_pressed) && !chosen)
             chosen = accept();
         ImGui::SameLine();
-        if (ImGui::Button("Cancel", ImVec2(button_w, 0)) ||
+        if (ImGui::Button(trc("Cancel"), ImVec2(button_w, 0)) ||
             (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape)) && !ImGui::IsAnyItemActive()))
             cancelled = true;
         if (chosen || cancelled) close_dialog();

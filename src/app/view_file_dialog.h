@@ -10,6 +10,7 @@
 
 namespace convscope::app {
 
+// The title and the filter's label are shown as given: the caller translates them.
 struct FileDialogSpec {
     std::string title;                    // "Open model"
     bool save = false;                    // choosing a name to write: the file need not exist

@@ -11,6 +11,7 @@
 
 #include "app/view_common.h"
 #include "app/views.h"
+#include "core/i18n.h"
 #include "core/text.h"
 
 namespace convscope::app {
@@ -72,14 +73,15 @@ void draw_coverage(const WindowResult& r) {
     if (r.out <= 256)
         for (int64_t k = 0; k < r.out; ++k) dl->AddLine({x(k * p.stride), y1}, {x(k * p.stride), y1 + 3}, bracket);
     ImGui::Dummy(ImVec2(w, h + 8));
-    hover_note("The padded input, " + num(r.padded) + " pixels: padding grey, input blue. The white bars above "
-               "are the first and the last window (" + num(r.eff_kernel) + " wide); the ticks below are where the " +
-               num(r.out) + " windows start, " + num(p.stride) + " apart. Red: never reached by any window. "
-               "Amber outline: where the last window hangs past the edge.");
+    hover_note(tr("The padded input, {0} pixels: padding grey, input blue. The white bars above are the first and "
+                  "the last window ({1} wide); the ticks below are where the {2} windows start, {3} apart. Red: never "
+                  "reached by any window. Amber outline: where the last window hangs past the edge.",
+                  r.padded, r.eff_kernel, r.out, p.stride));
 }
 
-// The formula for one dimension: the symbols, then the numbers, step by step.
-void draw_dimension(const WindowResult& r, const char* title, const std::string& unit) {
+// The formula for one dimension: the symbols, then the numbers, step by step. `unit` is the core's
+// word for what the dimension counts ("row", "column"), handed on to rounding_consequence.
+void draw_dimension(const WindowResult& r, std::string_view title, const std::string& unit) {
     const WindowParams& p = r.p;
     heading(title);
     const bool dilated = p.dilation > 1;
@@ -99,54 +101,64 @@ void draw_dimension(const WindowResult& r, const char* title, const std::string&
     const int64_t span = p.in + p.pad_begin + p.pad_end - eff;
     show_text("  = (" + num(p.in) + " − " + num(eff) + " + " + pads + ")/" + num(p.stride) + " + 1");
     if (p.stride < 1) {
-        show_wrapped(status_text_colour(Severity::Error), "a stride of " + num(p.stride) + " never moves the window");
+        show_wrapped(status_text_colour(Severity::Error), tr("a stride of {0} never moves the window", p.stride));
         return;
     }
     if (span < 0) {
         show_text("  = " + num(span) + "/" + num(p.stride) + " + 1");
         show_wrapped(status_text_colour(Severity::Error),
-                     "the window (" + num(eff) + ") is wider than the padded input (" + num(span + eff) +
-                         "): it fits nowhere, so there is no output");
+                     tr("the window ({0}) is wider than the padded input ({1}): it fits nowhere, so there is no "
+                        "output", eff, span + eff));
         return;
     }
     const std::string quotient = exact_quotient_text(span, p.stride);
     if (r.exact) {
         show_text("  = " + num(span) + "/" + num(p.stride) + " + 1");
         ImGui::PushStyleColor(ImGuiCol_Text, status_text_colour(Severity::Ok));
-        show_text("  = " + num(r.out) + "   exact");
+        std::string line = "  = ";
+        line += num(r.out);
+        line += "   ";
+        line += tr("exact");
+        show_text(line);
         ImGui::PopStyleColor();
     } else {
         show_text("  = " + num(span) + "/" + num(p.stride) + " + 1 = " + quotient);
         const bool floor = p.rounding == Rounding::Floor;
         ImGui::PushStyleColor(ImGuiCol_Text, status_text_colour(Severity::Warning));
-        show_text("  → " + num(r.out) + (floor ? " (floor: rounded down)" : " (ceil: rounded up)"));
+        std::string line = "  → ";
+        line += num(r.out);
+        line += " ";
+        line += floor ? tr("(floor: rounded down)") : tr("(ceil: rounded up)");
+        show_text(line);
         ImGui::PopStyleColor();
-        dim_line(num(span) + " = " + num(p.stride) + "·" + num(span / p.stride) + " + " + num(r.remainder) +
-                 ": the windows leave a remainder of " + num(r.remainder));
+        dim_line(tr("{0} = {1}·{2} + {3}: the windows leave a remainder of {3}", span, p.stride, span / p.stride,
+                    r.remainder));
         const std::string why = rounding_consequence(r, unit);
         if (!why.empty()) show_wrapped(status_text_colour(Severity::Warning), why);
         // The nearest sizes at which this layer alone divides exactly.
         const int64_t down = p.in - r.remainder, up = p.in + (p.stride - r.remainder);
-        dim_line("exact for this layer at " + std::string(unit == "row" ? "H" : "W") + " = " +
-                 (down + p.pad_begin + p.pad_end >= eff && down >= 1 ? num(down) + " or " : std::string()) + num(up));
+        const char* symbol = unit == "row" ? "H" : "W";
+        dim_line(down + p.pad_begin + p.pad_end >= eff && down >= 1
+                     ? tr("exact for this layer at {0} = {1} or {2}", symbol, down, up)
+                     : tr("exact for this layer at {0} = {1}", symbol, up));
     }
     draw_coverage(r);
 }
 
 void draw_window_layer(const Stage& st) {
     if (!st.dim_h || !st.dim_w) {
-        heading("Output size");
+        heading(tr("Output size"));
         show_text("N = (W − F + 2P)/S + 1");
-        dim_line("cannot be worked out: see the diagnostics below");
+        dim_line(tr("cannot be worked out: see the diagnostics below"));
         return;
     }
     const WindowResult& h = *st.dim_h;
     const WindowResult& w = *st.dim_w;
     if (same_params(h.p, w.p)) {
-        draw_dimension(h, "Height and width (the same numbers)", "column and row");
+        draw_dimension(h, tr("Height and width (the same numbers)"), "column and row");
     } else {
-        draw_dimension(h, "Height", "row");
-        draw_dimension(w, "Width", "column");
+        draw_dimension(h, tr("Height"), "row");
+        draw_dimension(w, tr("Width"), "column");
     }
 }
 
@@ -155,37 +167,39 @@ void draw_window_layer(const Stage& st) {
 void draw_other_layer(const Stage& st, const Layer& l) {
     const std::string in = st.input ? shape_text(*st.input) : "?";
     const std::string out = st.output ? shape_text(*st.output) : "?";
-    heading("What it does to the shape");
+    heading(tr("What it does to the shape"));
     switch (l.type) {
         case LayerType::Relu:
-            show_wrapped("max(0, x) for every value: negative values become 0. The shape stays " + in +
-                         "; computed in place, so it needs no new memory.");
+            show_wrapped(tr("max(0, x) for every value: negative values become 0. The shape stays {0}; computed in "
+                            "place, so it needs no new memory.", in));
             break;
         case LayerType::Dropout:
-            show_wrapped("While training it zeroes a random " + real(100 * l.ratio) +
-                         "% of the values; at inference it passes everything through. The shape stays " + in + ".");
+            show_wrapped(tr("While training it zeroes a random {0}% of the values; at inference it passes everything "
+                            "through. The shape stays {1}.", real(100 * l.ratio), in));
             break;
         case LayerType::Softmax:
-            show_wrapped("Turns the scores into probabilities: e^x divided by the sum of all e^x, so they are "
-                         "positive and add up to 1. The shape stays " + in + ".");
+            show_wrapped(tr("Turns the scores into probabilities: e^x divided by the sum of all e^x, so they are "
+                            "positive and add up to 1. The shape stays {0}.", in));
             break;
         case LayerType::Lrn: {
-            const std::string a = l.alpha_over_size ? "alpha/n" : "alpha";
-            show_wrapped("Local response normalisation: each value is divided by (k + " + a + "·Σ a²)^beta, the sum "
-                         "running over n = " + num(l.lrn_size) + " neighbouring channels. The shape stays " + in + ".");
-            dim_line("k = " + real(l.k) + ", alpha = " + real(l.alpha) + (l.alpha_over_size ? " (divided by n)" : " (as is)") +
-                     ", beta = " + real(l.beta));
+            const char* a = l.alpha_over_size ? "alpha/n" : "alpha";
+            show_wrapped(tr("Local response normalisation: each value is divided by (k + {0}·Σ a²)^beta, the sum "
+                            "running over n = {1} neighbouring channels. The shape stays {2}.", a, l.lrn_size, in));
+            dim_line(l.alpha_over_size ? tr("k = {0}, alpha = {1} (divided by n), beta = {2}", real(l.k), real(l.alpha),
+                                            real(l.beta))
+                                       : tr("k = {0}, alpha = {1} (as is), beta = {2}", real(l.k), real(l.alpha),
+                                            real(l.beta)));
             break;
         }
         case LayerType::Flatten:
-            show_wrapped("Lays the maps out as one vector; nothing is computed.");
+            show_wrapped(tr("Lays the maps out as one vector; nothing is computed."));
             if (st.input)
                 show_text("C·H·W = " + num(st.input->c) + "·" + num(st.input->h) + "·" + num(st.input->w) + " = " +
                           group_digits(st.input->count()));
             break;
         case LayerType::Fc:
-            show_wrapped("Fully connected: every output is a weighted sum of all the inputs, whatever their "
-                         "layout, so the maps are read as one vector.");
+            show_wrapped(tr("Fully connected: every output is a weighted sum of all the inputs, whatever their "
+                            "layout, so the maps are read as one vector."));
             if (st.input) {
                 const Shape3& s = *st.input;
                 show_text("in = C·H·W = " + num(s.c) + "·" + num(s.h) + "·" + num(s.w) + " = " +
@@ -193,16 +207,16 @@ void draw_other_layer(const Stage& st, const Layer& l) {
                 if (l.in_features > 0) {
                     const bool fits = l.in_features == s.count();
                     show_wrapped(status_text_colour(fits ? Severity::Ok : Severity::Error),
-                                 "its weights expect " + group_digits(l.in_features) + " inputs" +
-                                     (fits ? ": they fit" : ", but " + group_digits(s.count()) + " arrive"));
+                                 fits ? tr("its weights expect {0} inputs: they fit", group_digits(l.in_features))
+                                      : tr("its weights expect {0} inputs, but {1} arrive", group_digits(l.in_features),
+                                           group_digits(s.count())));
                 }
             }
             break;
         case LayerType::AdaptiveAvgPool:
-            show_wrapped("Averages over windows chosen so that the output is always " +
-                         dims_text(l.output_size.h, l.output_size.w) +
-                         ", whatever the input size: torchvision puts one before the classifier so any input "
-                         "size reaches fc6 with the same number of features.");
+            show_wrapped(tr("Averages over windows chosen so that the output is always {0}, whatever the input size: "
+                            "torchvision puts one before the classifier so any input size reaches fc6 with the same "
+                            "number of features.", dims_text(l.output_size.h, l.output_size.w)));
             if (!st.formula.empty()) show_text(st.formula);
             break;
         default: break;
@@ -214,10 +228,10 @@ void draw_other_layer(const Stage& st, const Layer& l) {
 
 void draw_costs(const Stage& st, const Layer& l) {
     if (!st.output) return;
-    heading("Parameters, work and memory");
+    heading(tr("Parameters, work and memory"));
     if (l.type == LayerType::Conv && st.input && st.dim_h && st.dim_w && l.groups > 0) {
         const int64_t per = st.input->c / l.groups;
-        show_wrapped("params = out·(C_in/groups)·F_h·F_w" + std::string(l.bias ? " + out" : "") + " = " + num(l.out) +
+        show_wrapped(tr("params") + " = out·(C_in/groups)·F_h·F_w" + std::string(l.bias ? " + out" : "") + " = " + num(l.out) +
                      "·" + num(per) + "·" + num(l.kernel.h) + "·" + num(l.kernel.w) +
                      (l.bias ? " + " + num(l.out) : std::string()) + " = " + group_digits(st.params));
         show_wrapped("MACs = out·N_h·N_w·(C_in/groups)·F_h·F_w = " + num(l.out) + "·" + num(st.output->h) + "·" +
@@ -225,32 +239,34 @@ void draw_costs(const Stage& st, const Layer& l) {
                      group_digits(st.macs));
     } else if (l.type == LayerType::Fc && st.input) {
         const int64_t in = st.input->count();
-        show_wrapped("params = in·out" + std::string(l.bias ? " + out" : "") + " = " + group_digits(in) + "·" +
+        show_wrapped(tr("params") + " = in·out" + std::string(l.bias ? " + out" : "") + " = " + group_digits(in) + "·" +
                      group_digits(l.out) + (l.bias ? " + " + group_digits(l.out) : std::string()) + " = " +
                      group_digits(st.params));
         show_wrapped("MACs = in·out = " + group_digits(st.macs));
     } else {
-        dim_line("no parameters");
+        dim_line(tr("no parameters"));
     }
     const Shape3& o = *st.output;
-    show_wrapped("activations = " + num(o.c) + "·" + num(o.h) + "·" + num(o.w) + " = " + group_digits(st.activations) +
-                 (st.in_place ? " (in place: no new memory)" : ", " + byte_text(st.activations * 4) + " as float32"));
+    std::string act = tr("activations");
+    act += " = " + num(o.c) + "·" + num(o.h) + "·" + num(o.w) + " = " + group_digits(st.activations);
+    act += st.in_place ? tr(" (in place: no new memory)") : tr(", {0} as float32", byte_text(st.activations * 4));
+    show_wrapped(act);
 }
 
 void draw_receptive_field(const Stage& st, const ReceptiveField& before) {
     if (!st.output) return;
-    heading("Receptive field");
+    heading(tr("Receptive field"));
     const ReceptiveField& rf = st.rf;
     auto one = [&](int64_t r0, int64_t j0, int64_t r1, int64_t j1, const std::optional<WindowResult>& d,
                    const char* dim) {
         std::string s = dim;
         if (d && (st.type == LayerType::Conv || st.type == LayerType::MaxPool || st.type == LayerType::AvgPool)) {
-            s += "RF = r + (F_eff − 1)·j = " + num(r0) + " + (" + num(d->eff_kernel) + " − 1)·" + num(j0) + " = " +
-                 num(r1) + ";  jump = j·S = " + num(j0) + "·" + num(d->p.stride) + " = " + num(j1);
+            s += tr("RF = r + (F_eff − 1)·j = {0} + ({1} − 1)·{2} = {3};  jump = j·S = {2}·{4} = {5}", r0,
+                    d->eff_kernel, j0, r1, d->p.stride, j1);
         } else if (r1 != r0 || j1 != j0) {
-            s += "RF " + num(r0) + " → " + num(r1) + ", jump " + num(j0) + " → " + num(j1);
+            s += tr("RF {0} → {1}, jump {2} → {3}", r0, r1, j0, j1);
         } else {
-            s += "unchanged: RF " + num(r1) + ", jump " + num(j1);
+            s += tr("unchanged: RF {0}, jump {1}", r1, j1);
         }
         show_wrapped(s);
     };
@@ -262,15 +278,15 @@ void draw_receptive_field(const Stage& st, const ReceptiveField& before) {
         one(before.size_h, before.jump_h, rf.size_h, rf.jump_h, st.dim_h, "H: ");
         one(before.size_w, before.jump_w, rf.size_w, rf.jump_w, st.dim_w, "W: ");
     }
-    dim_line("each output value sees " + dims_text(rf.size_h, rf.size_w) + " input pixels; neighbouring outputs are " +
-             compact_dims_text(rf.jump_h, rf.jump_w) + " input pixels apart");
+    dim_line(tr("each output value sees {0} input pixels; neighbouring outputs are {1} input pixels apart",
+                dims_text(rf.size_h, rf.size_w), compact_dims_text(rf.jump_h, rf.jump_w)));
 }
 
 void draw_diagnostics(const Stage& st) {
-    heading("Diagnostics");
+    heading(tr("Diagnostics"));
     if (st.messages.empty()) {
         show_wrapped(status_text_colour(Severity::Ok),
-                     is_spatial_window(st.type) ? "every division is exact" : "nothing to report");
+                     is_spatial_window(st.type) ? tr("every division is exact") : tr("nothing to report"));
         return;
     }
     for (const Diagnostic& d : st.messages) show_wrapped(status_text_colour(d.severity), d.message);
@@ -279,21 +295,21 @@ void draw_diagnostics(const Stage& st) {
 void draw_input_stage(const App& app) {
     const Analysis& a = app.doc.analysis();
     const Shape3& in = app.doc.network().input;
-    show_text("input  " + shape_text(in));
-    heading("The input");
-    show_wrapped("The image as the network sees it: " + num(in.c) + " channels of " + dims_text(in.h, in.w) +
-                 " pixels. It is W in the first layer's formula.");
-    show_text("values = " + num(in.c) + "·" + num(in.h) + "·" + num(in.w) + " = " + group_digits(in.count()) + ", " +
-              byte_text(in.count() * 4) + " as float32");
-    heading("Receptive field");
-    show_wrapped("1 pixel, jump 1: each input value is its own pixel.");
+    show_text(tr("input  {0}", shape_text(in)));
+    heading(tr("The input"));
+    show_wrapped(tr("The image as the network sees it: {0} channels of {1} pixels. It is W in the first layer's "
+                    "formula.", in.c, dims_text(in.h, in.w)));
+    show_wrapped(tr("values = {0}·{1}·{2} = {3}, {4} as float32", in.c, in.h, in.w, group_digits(in.count()),
+                    byte_text(in.count() * 4)));
+    heading(tr("Receptive field"));
+    show_wrapped(tr("1 pixel, jump 1: each input value is its own pixel."));
     if (!a.input_error.empty()) show_wrapped(status_text_colour(Severity::Error), a.input_error);
 }
 
 }  // namespace
 
 void draw_formula(App& app) {
-    if (begin_panel("Formula", Slot::LeftBottom)) {
+    if (begin_panel((tr("Formula") + "###formula").c_str(), Slot::LeftBottom)) {
         const Analysis& a = app.doc.analysis();
         const auto& layers = app.doc.network().layers;
         const int sel = app.selected();
@@ -307,9 +323,12 @@ void draw_formula(App& app) {
             show_text(st.name + " (" + std::string(type_name(st.type)) + ")  " +
                       (st.input ? shape_text(*st.input) : "?") + " → " + (st.output ? shape_text(*st.output) : "?"));
             ImGui::PopStyleColor();
-            if (is_spatial_window(st.type))
+            if (is_spatial_window(st.type)) {
+                // The same formula as an animation of the window sliding (view_animation.cpp).
+                if (ImGui::SmallButton((tr("Animate") + "###animate").c_str())) app.animation.open = true;
+                hover_note(tr("Watch the window slide over the padded input, one output position at a time"));
                 draw_window_layer(st);
-            else
+            } else
                 draw_other_layer(st, l);
             draw_costs(st, l);
             draw_receptive_field(st, i == 0 ? ReceptiveField{} : a.stages[i - 1].rf);

@@ -15,6 +15,7 @@
 #include "app/map_textures.h"
 #include "app/view_common.h"
 #include "app/views.h"
+#include "core/i18n.h"
 #include "core/network.h"
 
 namespace convscope::app {
@@ -112,7 +113,8 @@ void draw_source(App& app) {
     const std::string& current = app.input_name();
     const bool sample = current.rfind("sample ", 0) == 0;
     ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.38f);
-    if (ImGui::BeginCombo("##sample", sample ? current.substr(7).c_str() : "sample images")) {
+    // The samples' names are the names of built-in files: they stay as they are.
+    if (ImGui::BeginCombo("##sample", sample ? current.substr(7).c_str() : trc("sample images"))) {
         for (const auto& n : names) {
             const bool selected = sample && current.substr(7) == n;
             if (ImGui::Selectable(n.c_str(), selected)) app.use_sample(n);
@@ -120,18 +122,19 @@ void draw_source(App& app) {
         }
         ImGui::EndCombo();
     }
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Images built into ConvScope: photos and test patterns.");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", trc("Images built into ConvScope: photos and test patterns."));
     ImGui::SameLine();
     static char path[1024] = "";
-    const float open_w = ImGui::CalcTextSize("Open").x + ImGui::GetStyle().FramePadding.x * 2;
+    const char* open_label = trc("Open");
+    const float open_w = ImGui::CalcTextSize(open_label).x + ImGui::GetStyle().FramePadding.x * 2;
     ImGui::SetNextItemWidth(
         std::max(60.0f, ImGui::GetContentRegionAvail().x - open_w - ImGui::GetStyle().ItemSpacing.x));
-    const std::string hint = ui_text("image file (PNG, JPEG, BMP)…");
+    const std::string hint = ui_text(tr("image file (PNG, JPEG, BMP)…"));
     bool open = ImGui::InputTextWithHint("##image path", hint.c_str(), path, sizeof path,
                                          ImGuiInputTextFlags_EnterReturnsTrue);
     ImGui::SameLine();
     ImGui::BeginDisabled(path[0] == '\0');
-    open |= ImGui::Button("Open");
+    open |= ImGui::Button((std::string(open_label) + "###open").c_str());
     ImGui::EndDisabled();
     if (open && path[0] != '\0') app.open_image(path);
 }
@@ -155,10 +158,10 @@ void draw_original(const App& app, ImVec2 box) {
     const auto crop = on_original(g, 0, target.h - 1, 0, target.w - 1, p0, p1);
     dl->AddRect(crop[0], crop[1], IM_COL32(120, 200, 255, 255), 0, 0, 1.5f);
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("%d × %d pixels. The blue frame is what the network gets: resized to %lld × %lld,\n"
-                          "then the centre %lld × %lld cut out.",
-                          img.width, img.height, static_cast<long long>(g.rw), static_cast<long long>(g.rh),
-                          static_cast<long long>(target.w), static_cast<long long>(target.h));
+        ImGui::SetTooltip("%s", tr("{0} × {1} pixels. The blue frame is what the network gets: resized to {2} × "
+                                   "{3},\nthen the centre {4} × {5} cut out.",
+                                   img.width, img.height, g.rw, g.rh, target.w, target.h)
+                                    .c_str());
     const MapProbe& m = map_probe();
     if (m.active && m.region && !m.region->empty()) {
         const InputRegion& r = *m.region;
@@ -170,7 +173,7 @@ void draw_original(const App& app, ImVec2 box) {
 const char* channel_letter(int64_t c, int64_t channels, bool bgr) {
     static const char* const rgb[] = {"R", "G", "B"};
     static const char* const bgr_order[] = {"B", "G", "R"};
-    if (channels != 3 || c < 0 || c > 2) return "gray";
+    if (channels != 3 || c < 0 || c > 2) return trc("gray");
     return (bgr ? bgr_order : rgb)[c];
 }
 
@@ -180,8 +183,7 @@ void input_value_tooltip(const App& app, const nn::Tensor& t, int64_t y, int64_t
     ImGui::Text("y %lld   x %lld", static_cast<long long>(y), static_cast<long long>(x));
     const bool bgr = app.preprocess.normalization == nn::Normalization::Caffe;
     for (int64_t c = 0; c < t.shape.c; ++c)
-        ImGui::Text("channel %lld (%s): %s", static_cast<long long>(c), channel_letter(c, t.shape.c, bgr),
-                    format_value(t.at(c, y, x)).c_str());
+        show_text(tr("channel {0} ({1}): {2}", c, channel_letter(c, t.shape.c, bgr), format_value(t.at(c, y, x))));
     ImGui::EndTooltip();
 }
 
@@ -221,15 +223,11 @@ void draw_pictures(const App& app) {
         draw_network_input(app, box);
         ImGui::TableNextColumn();
         const nn::Image& img = app.image();
-        if (img.empty())
-            ImGui::TextDisabled("no image");
-        else
-            ImGui::TextDisabled("original %d × %d", img.width, img.height);
+        ImGui::PushStyleColor(ImGuiCol_Text, dim_colour());
+        show_text(img.empty() ? tr("no image") : tr("original {0} × {1}", img.width, img.height));
         ImGui::TableNextColumn();
-        if (!app.input_tensor())
-            ImGui::TextDisabled("no input tensor");
-        else
-            ImGui::TextDisabled("input %s", shape_text(in).c_str());
+        show_text(app.input_tensor() ? tr("input {0}", shape_text(in)) : tr("no input tensor"));
+        ImGui::PopStyleColor();
         ImGui::EndTable();
     }
 }
@@ -237,30 +235,37 @@ void draw_pictures(const App& app) {
 const char* normalization_help(nn::Normalization n) {
     switch (n) {
         case nn::Normalization::Torchvision:
-            return "RGB, scaled to 0–1, then (x − mean) / std per channel with ImageNet's statistics\n"
-                   "(torchvision's pretrained models)";
+            return trc("RGB, scaled to 0–1, then (x − mean) / std per channel with ImageNet's statistics\n"
+                       "(torchvision's pretrained models)");
         case nn::Normalization::Caffe:
-            return "BGR (channel 0 is blue), 0–255, minus ImageNet's mean colour (Caffe's models)";
-        case nn::Normalization::None: return "RGB scaled to 0–1, nothing subtracted";
+            return trc("BGR (channel 0 is blue), 0–255, minus ImageNet's mean colour (Caffe's models)");
+        case nn::Normalization::None: return trc("RGB scaled to 0–1, nothing subtracted");
     }
     return "";
 }
 
 void draw_preprocessing(App& app) {
     InputDisplay& d = input_display();
-    if (ImGui::RadioButton("colours restored", d == InputDisplay::Restored)) d = InputDisplay::Restored;
+    if (ImGui::RadioButton((tr("colours restored") + "###colours restored").c_str(), d == InputDisplay::Restored))
+        d = InputDisplay::Restored;
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("The network input with its normalisation undone: the crop exactly as the network gets it.");
+        ImGui::SetTooltip("%s", trc("The network input with its normalisation undone: the crop exactly as the "
+                                    "network gets it."));
     ImGui::SameLine();
-    if (ImGui::RadioButton("channels as stored", d == InputDisplay::Stretched)) d = InputDisplay::Stretched;
+    if (ImGui::RadioButton((tr("channels as stored") + "###channels as stored").c_str(),
+                           d == InputDisplay::Stretched))
+        d = InputDisplay::Stretched;
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("Each channel stretched over its own range and shown as red, green, blue in the order\n"
-                          "the network stores them: with Caffe's BGR input, channel 0 (blue) shows as red.");
+        ImGui::SetTooltip("%s", trc("Each channel stretched over its own range and shown as red, green, blue in the "
+                                    "order\nthe network stores them: with Caffe's BGR input, channel 0 (blue) shows "
+                                    "as red."));
 
     static const nn::Normalization kAll[] = {nn::Normalization::Torchvision, nn::Normalization::Caffe,
                                              nn::Normalization::None};
+    // The presets' names (torchvision, caffe, none) are the words files and scripts use: they stay.
     ImGui::SetNextItemWidth(ImGui::CalcTextSize("torchvision").x + ImGui::GetFrameHeight() * 2);
-    if (ImGui::BeginCombo("normalisation", std::string(nn::normalization_name(app.preprocess.normalization)).c_str())) {
+    if (ImGui::BeginCombo((tr("normalisation") + "###normalisation").c_str(),
+                          std::string(nn::normalization_name(app.preprocess.normalization)).c_str())) {
         for (nn::Normalization n : kAll) {
             if (ImGui::Selectable(std::string(nn::normalization_name(n)).c_str(), n == app.preprocess.normalization) &&
                 n != app.preprocess.normalization) {
@@ -276,67 +281,60 @@ void draw_preprocessing(App& app) {
     ImGui::SameLine();
     int shorter = app.preprocess.resize_shorter;
     ImGui::SetNextItemWidth(ImGui::CalcTextSize("00000").x + ImGui::GetFrameHeight() * 2);
-    ImGui::InputInt("resize", &shorter, 0, 0);
+    ImGui::InputInt((tr("resize") + "###resize").c_str(), &shorter, 0, 0);
     if (ImGui::IsItemDeactivatedAfterEdit()) {
         app.preprocess.resize_shorter = std::clamp(shorter, 0, nn::kMaxImageSide);
         app.refresh_input();
     }
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("The shorter side is resized to this before the centre crop (torchvision's classic\n"
-                          "evaluation: 256, then crop 224). 0: just enough to cover the network's input.");
+        ImGui::SetTooltip("%s", trc("The shorter side is resized to this before the centre crop (torchvision's "
+                                    "classic\nevaluation: 256, then crop 224). 0: just enough to cover the network's "
+                                    "input."));
 }
 
 void draw_weights(App& app) {
     const auto w = app.weights();
-    ImGui::TextDisabled("weights");
+    ImGui::TextDisabled("%s", trc("weights"));
     ImGui::SameLine();
-    ImGui::PushTextWrapPos(0.0f);
-    ImGui::TextUnformatted(app.weights_description().c_str());
-    ImGui::PopTextWrapPos();
-    if (app.weights_loaded_from_file()) {
-        ImGui::TextDisabled("loaded from a file: the maps show what these weights compute");
-    } else {
-        ImGui::PushTextWrapPos(0.0f);
-        ImGui::TextDisabled("random (He-normal), not trained: the maps show how shapes and values flow, not what "
-                            "a trained network sees");
-        ImGui::PopTextWrapPos();
-    }
-    if (w && w->designed_first_conv && app.weights_description().find("designed") == std::string::npos) {
-        ImGui::PushTextWrapPos(0.0f);
-        ImGui::TextColored(ImVec4(1.0f, 0.80f, 0.35f, 1.0f),
-                           "The first convolution's kernels are designed (edges, colour blobs), not learned.");
-        ImGui::PopTextWrapPos();
-    }
+    show_wrapped(app.weights_description());
+    if (app.weights_loaded_from_file())
+        show_wrapped(dim_colour(), tr("loaded from a file: the maps show what these weights compute"));
+    else
+        show_wrapped(dim_colour(), tr("random (He-normal), not trained: the maps show how shapes and values flow, "
+                                      "not what a trained network sees"));
+    if (w && w->designed_first_conv && app.weights_loaded_from_file())
+        show_wrapped(ImVec4(1.0f, 0.80f, 0.35f, 1.0f),
+                     tr("The first convolution's kernels are designed (edges, colour blobs), not learned."));
     // The field shows the app's seed except while it is being typed in; the seed applies when the
     // field is left (Enter, Tab or a click elsewhere).
     static uint64_t seed = 1;
     static bool editing = false;
     if (!editing) seed = app.seed();
     ImGui::SetNextItemWidth(ImGui::CalcTextSize("0000000000").x + ImGui::GetStyle().FramePadding.x * 2);
-    ImGui::InputScalar("seed", ImGuiDataType_U64, &seed, nullptr, nullptr, "%llu");
+    ImGui::InputScalar((tr("seed") + "###seed").c_str(), ImGuiDataType_U64, &seed, nullptr, nullptr, "%llu");
     editing = ImGui::IsItemActive();
     if (ImGui::IsItemDeactivatedAfterEdit() && (seed != app.seed() || app.weights_loaded_from_file()))
         app.set_seed(seed);
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("The same seed always gives the same weights.");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", trc("The same seed always gives the same weights."));
     ImGui::SameLine();
     if (app.weights_loaded_from_file()) {
-        if (ImGui::Button("use seeded weights")) app.set_seed(app.seed());
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("Replace the loaded weights with seeded ones.");
+        if (ImGui::Button((tr("use seeded weights") + "###seeded").c_str())) app.set_seed(app.seed());
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", trc("Replace the loaded weights with seeded ones."));
     } else {
-        if (ImGui::Button("next seed")) app.set_seed(app.seed() + 1);
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("New random weights: the seed plus one.");
+        if (ImGui::Button((tr("next seed") + "###next seed").c_str())) app.set_seed(app.seed() + 1);
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", trc("New random weights: the seed plus one."));
     }
 }
 
 }  // namespace
 
 void draw_input(App& app) {
-    if (begin_panel("Input", Slot::Right)) {
+    if (begin_panel((tr("Input") + "###input").c_str(), Slot::Right)) {
         draw_source(app);
         if (app.input_name().empty())
-            ImGui::TextDisabled("no input image");
+            ImGui::TextDisabled("%s", trc("no input image"));
         else if (app.input_name().rfind("sample ", 0) != 0)
-            ImGui::TextDisabled("file %s", app.input_name().c_str());
+            ImGui::TextDisabled("%s", tr("file {0}", app.input_name()).c_str());
         draw_pictures(app);
         draw_preprocessing(app);
         ImGui::Separator();

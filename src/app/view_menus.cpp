@@ -52,6 +52,11 @@ std::string model_folder(const App& app) {
 
 const std::vector<std::string> kImageExtensions{".png", ".jpg", ".jpeg", ".bmp"};
 
+// A format's name as the menus and choosers show it: the format names stay, "Text" is translated.
+std::string shown_format_label(TableFormat f) {
+    return f == TableFormat::Text ? tr("Text") : std::string(table_format_label(f));
+}
+
 // ---- the question before unsaved edits go ------------------------------------------------------
 
 struct Pending {
@@ -64,27 +69,27 @@ Pending g_unsaved;
 void save_then(App& app, std::function<void()> then, std::function<void()> on_cancel);
 
 void draw_unsaved_question(App& app) {
-    const char* id = "Unsaved changes###unsaved";
+    const std::string id = tr("Unsaved changes") + "###unsaved";
     if (g_unsaved.want_open && !file_dialog_open()) {
-        ImGui::OpenPopup(id);
+        ImGui::OpenPopup(id.c_str());
         g_unsaved.want_open = false;
     }
     ImGui::SetNextWindowPos(ImGui::GetMainViewport()->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
-    if (!ImGui::BeginPopupModal(id, nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
-    show_text("The network has unsaved changes. Save them before " + g_unsaved.what + "?");
+    if (!ImGui::BeginPopupModal(id.c_str(), nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
+    show_text(tr("The network has unsaved changes. Save them before {0}?", g_unsaved.what));
     ImGui::Spacing();
     std::function<void()> run;
-    if (ImGui::Button("Save first")) {
+    if (ImGui::Button(trc("Save first"))) {
         save_then(app, std::move(g_unsaved.action), {});
         ImGui::CloseCurrentPopup();
     }
     ImGui::SameLine();
-    if (ImGui::Button("Discard changes")) {
+    if (ImGui::Button(trc("Discard changes"))) {
         run = std::move(g_unsaved.action);
         ImGui::CloseCurrentPopup();
     }
     ImGui::SameLine();
-    if (ImGui::Button("Cancel") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) {
+    if (ImGui::Button(trc("Cancel")) || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) {
         g_unsaved.action = nullptr;
         ImGui::CloseCurrentPopup();
     }
@@ -95,29 +100,29 @@ void draw_unsaved_question(App& app) {
 // ---- quitting ------------------------------------------------------------------------------------
 
 void draw_quit_question(App& app) {
-    const char* id = "Quit ConvScope###quit";
+    const std::string id = tr("Quit ConvScope") + "###quit";
     const bool asking = app.quit_requested && app.doc.dirty() && !app.quit_confirmed;
-    if (asking && !file_dialog_open() && !ImGui::IsPopupOpen(id) &&
+    if (asking && !file_dialog_open() && !ImGui::IsPopupOpen(id.c_str()) &&
         !ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId | ImGuiPopupFlags_AnyPopupLevel))
-        ImGui::OpenPopup(id);
+        ImGui::OpenPopup(id.c_str());
     ImGui::SetNextWindowPos(ImGui::GetMainViewport()->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
-    if (!ImGui::BeginPopupModal(id, nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
+    if (!ImGui::BeginPopupModal(id.c_str(), nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
     const std::string name = app.doc.path().empty() ? app.doc.network().name : app.doc.path();
-    show_text("\"" + name + "\" has unsaved changes.");
+    show_text(tr("\"{0}\" has unsaved changes.", name));
     ImGui::Spacing();
-    if (ImGui::Button("Save")) {
+    if (ImGui::Button(trc("Save"))) {
         ImGui::CloseCurrentPopup();
         // After a good save nothing is unsaved and the window closes; cancelling the chooser withdraws
         // the quit.
         save_then(app, {}, [&app] { app.quit_requested = false; });
     }
     ImGui::SameLine();
-    if (ImGui::Button("Discard")) {
+    if (ImGui::Button(trc("Discard"))) {
         app.quit_confirmed = true;
         ImGui::CloseCurrentPopup();
     }
     ImGui::SameLine();
-    if (ImGui::Button("Cancel") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) {
+    if (ImGui::Button(trc("Cancel")) || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) {
         app.quit_requested = false;
         ImGui::CloseCurrentPopup();
     }
@@ -129,10 +134,10 @@ void draw_quit_question(App& app) {
 
 void choose_and_save(App& app, std::function<void()> then, std::function<void()> on_cancel) {
     FileDialogSpec spec;
-    spec.title = "Save model as";
+    spec.title = tr("Save model as");
     spec.save = true;
     spec.extensions = {".json"};
-    spec.filter_label = "model files (.json)";
+    spec.filter_label = tr("model files (.json)");
     const std::string own = app.doc.path();
     spec.file_name = !own.empty() ? fs::path(own).stem().string() + ".json" : slug(app.doc.network().name) + ".json";
     spec.directory = model_folder(app);
@@ -160,19 +165,19 @@ constexpr TableFormat kExportFormats[] = {TableFormat::Csv, TableFormat::Markdow
                                           TableFormat::Latex, TableFormat::Text};
 
 void draw_file_menu(App& app) {
-    if (!ImGui::BeginMenu("File")) return;
-    if (ImGui::MenuItem("Open model...", "Ctrl+O")) choose_and_open_model(app);
-    hover_note("a model file (.json) or an ONNX file, which brings its weights");
-    if (ImGui::MenuItem("Save model", "Ctrl+S")) save_model_or_choose(app);
-    if (ImGui::MenuItem("Save model as...")) choose_and_save_model(app);
+    if (!ImGui::BeginMenu((tr("File") + "###file").c_str())) return;
+    if (ImGui::MenuItem(trc("Open model..."), "Ctrl+O")) choose_and_open_model(app);
+    hover_note(tr("a model file (.json) or an ONNX file, which brings its weights"));
+    if (ImGui::MenuItem(trc("Save model"), "Ctrl+S")) save_model_or_choose(app);
+    if (ImGui::MenuItem(trc("Save model as..."))) choose_and_save_model(app);
     ImGui::Separator();
-    if (ImGui::MenuItem("Load weights...")) choose_and_load_weights(app);
-    hover_note("safetensors (conv1.weight or torchvision's features.0.weight names) or the weights of an ONNX "
-               "file with the same layers");
-    if (ImGui::MenuItem("Load labels...")) choose_and_load_labels(app);
-    hover_note("class names, one per line, for the top-5 list");
-    if (ImGui::MenuItem("Open image...")) choose_and_open_image(app);
-    if (ImGui::BeginMenu("Recent files", !app.recent_files.empty())) {
+    if (ImGui::MenuItem(trc("Load weights..."))) choose_and_load_weights(app);
+    hover_note(tr("safetensors (conv1.weight or torchvision's features.0.weight names) or the weights of an ONNX "
+                  "file with the same layers"));
+    if (ImGui::MenuItem(trc("Load labels..."))) choose_and_load_labels(app);
+    hover_note(tr("class names, one per line, for the top-5 list"));
+    if (ImGui::MenuItem(trc("Open image..."))) choose_and_open_image(app);
+    if (ImGui::BeginMenu((tr("Recent files") + "###recent").c_str(), !app.recent_files.empty())) {
         for (size_t i = 0; i < app.recent_files.size() && i < 12; ++i) {
             const std::string path = app.recent_files[i];
             ImGui::PushID(static_cast<int>(i));
@@ -182,15 +187,15 @@ void draw_file_menu(App& app) {
         ImGui::EndMenu();
     }
     ImGui::Separator();
-    if (ImGui::BeginMenu("Export table")) {
+    if (ImGui::BeginMenu((tr("Export table") + "###export").c_str())) {
         for (TableFormat f : kExportFormats)
-            if (ImGui::MenuItem((std::string(table_format_label(f)) + "...").c_str())) choose_and_export_table(app, f);
+            if (ImGui::MenuItem((shown_format_label(f) + "...").c_str())) choose_and_export_table(app, f);
         ImGui::EndMenu();
     }
-    if (ImGui::MenuItem("Save feature maps as PNG...")) choose_and_save_feature_maps(app);
-    hover_note("the selected stage's channels, drawn with the feature-map panel's colours and scaling");
+    if (ImGui::MenuItem(trc("Save feature maps as PNG..."))) choose_and_save_feature_maps(app);
+    hover_note(tr("the selected stage's channels, drawn with the feature-map panel's colours and scaling"));
     ImGui::Separator();
-    if (ImGui::MenuItem("Quit", "Ctrl+Q")) app.quit_requested = true;
+    if (ImGui::MenuItem(trc("Quit"), "Ctrl+Q")) app.quit_requested = true;
     ImGui::EndMenu();
 }
 
@@ -206,31 +211,33 @@ void draw_insert_menu(App& app, const char* label, size_t at, bool enabled) {
 }
 
 void draw_edit_menu(App& app) {
-    if (!ImGui::BeginMenu("Edit")) return;
-    const std::string undo = app.doc.can_undo() ? "Undo " + app.doc.undo_name() : std::string("Undo");
-    const std::string redo = app.doc.can_redo() ? "Redo " + app.doc.redo_name() : std::string("Redo");
+    if (!ImGui::BeginMenu((tr("Edit") + "###edit").c_str())) return;
+    const std::string undo = app.doc.can_undo() ? tr("Undo {0}", app.doc.undo_name()) : tr("Undo");
+    const std::string redo = app.doc.can_redo() ? tr("Redo {0}", app.doc.redo_name()) : tr("Redo");
     if (ImGui::MenuItem((ui_text(undo) + "###undo").c_str(), "Ctrl+Z", false, app.doc.can_undo())) app.undo();
     if (ImGui::MenuItem((ui_text(redo) + "###redo").c_str(), "Ctrl+Y", false, app.doc.can_redo())) app.redo();
     ImGui::Separator();
     const int sel = app.selected();
     const size_t n = app.doc.network().layers.size();
     const bool layer = sel >= 0 && static_cast<size_t>(sel) < n;
-    draw_insert_menu(app, "Insert layer before", layer ? static_cast<size_t>(sel) : 0, layer);
-    draw_insert_menu(app, "Insert layer after", static_cast<size_t>(sel + 1), true);
-    if (ImGui::MenuItem("Duplicate layer", nullptr, false, layer)) app.duplicate_layer(static_cast<size_t>(sel));
-    if (ImGui::MenuItem("Delete layer", nullptr, false, layer)) app.delete_layer(static_cast<size_t>(sel));
-    if (ImGui::MenuItem("Move layer up", nullptr, false, layer && sel > 0)) app.move_layer(static_cast<size_t>(sel), -1);
-    if (ImGui::MenuItem("Move layer down", nullptr, false, layer && static_cast<size_t>(sel) + 1 < n))
+    draw_insert_menu(app, (tr("Insert layer before") + "###insert before").c_str(), layer ? static_cast<size_t>(sel) : 0,
+                     layer);
+    draw_insert_menu(app, (tr("Insert layer after") + "###insert after").c_str(), static_cast<size_t>(sel + 1), true);
+    if (ImGui::MenuItem(trc("Duplicate layer"), nullptr, false, layer)) app.duplicate_layer(static_cast<size_t>(sel));
+    if (ImGui::MenuItem(trc("Delete layer"), nullptr, false, layer)) app.delete_layer(static_cast<size_t>(sel));
+    if (ImGui::MenuItem(trc("Move layer up"), nullptr, false, layer && sel > 0))
+        app.move_layer(static_cast<size_t>(sel), -1);
+    if (ImGui::MenuItem(trc("Move layer down"), nullptr, false, layer && static_cast<size_t>(sel) + 1 < n))
         app.move_layer(static_cast<size_t>(sel), +1);
     ImGui::EndMenu();
 }
 
 void draw_presets_menu(App& app) {
-    if (!ImGui::BeginMenu("Presets")) return;
+    if (!ImGui::BeginMenu((tr("Presets") + "###presets").c_str())) return;
     for (const PresetEntry& p : list_presets()) {
         if (ImGui::MenuItem(ui_text(p.title).c_str(), p.id.c_str())) {
             const std::string id = p.id;
-            unless_unsaved(app, "opening " + p.title, [&app, id] { app.load_preset(id); });
+            unless_unsaved(app, tr("opening {0}", p.title), [&app, id] { app.load_preset(id); });
         }
         if (!p.description.empty()) hover_note(p.description);
     }
@@ -238,30 +245,45 @@ void draw_presets_menu(App& app) {
 }
 
 void draw_view_menu(App& app) {
-    if (!ImGui::BeginMenu("View")) return;
+    if (!ImGui::BeginMenu((tr("View") + "###view").c_str())) return;
     ViewSettings& v = app.view;
-    ImGui::MenuItem("Shape table", nullptr, &v.show_table);
-    ImGui::MenuItem("224 vs 227", nullptr, &v.show_explorer);
-    ImGui::MenuItem("Messages", nullptr, &v.show_messages);
-    ImGui::MenuItem("Devices", nullptr, &app.show_devices);
+    ImGui::MenuItem(trc("Shape table"), nullptr, &v.show_table);
+    ImGui::MenuItem(trc("224 vs 227"), nullptr, &v.show_explorer);
+    ImGui::MenuItem(trc("Messages"), nullptr, &v.show_messages);
+    ImGui::MenuItem(trc("Devices"), nullptr, &app.show_devices);
+    ImGui::MenuItem((tr("Convolution, animated") + "###animation").c_str(), nullptr, &app.animation.open);
     ImGui::Separator();
-    if (ImGui::BeginMenu("Feature maps")) {
-        if (ImGui::MenuItem("Gray", nullptr, v.colormap == Colormap::Gray)) v.colormap = Colormap::Gray;
+    if (ImGui::BeginMenu((tr("Feature maps") + "###feature maps").c_str())) {
+        if (ImGui::MenuItem(trc("Gray"), nullptr, v.colormap == Colormap::Gray)) v.colormap = Colormap::Gray;
         if (ImGui::MenuItem("Viridis", nullptr, v.colormap == Colormap::Viridis)) v.colormap = Colormap::Viridis;
-        if (ImGui::MenuItem("Diverging", nullptr, v.colormap == Colormap::Diverging)) v.colormap = Colormap::Diverging;
+        if (ImGui::MenuItem(trc("Diverging"), nullptr, v.colormap == Colormap::Diverging)) v.colormap = Colormap::Diverging;
         ImGui::Separator();
-        if (ImGui::MenuItem("Scale per channel", nullptr, v.scale == MapScale::PerChannel)) v.scale = MapScale::PerChannel;
-        if (ImGui::MenuItem("Scale per layer", nullptr, v.scale == MapScale::PerLayer)) v.scale = MapScale::PerLayer;
+        if (ImGui::MenuItem(trc("Scale per channel"), nullptr, v.scale == MapScale::PerChannel))
+            v.scale = MapScale::PerChannel;
+        if (ImGui::MenuItem(trc("Scale per layer"), nullptr, v.scale == MapScale::PerLayer)) v.scale = MapScale::PerLayer;
         ImGui::Separator();
-        ImGui::MenuItem("Show the filters", nullptr, &v.show_filters);
+        ImGui::MenuItem(trc("Show the filters"), nullptr, &v.show_filters);
+        ImGui::EndMenu();
+    }
+    ImGui::Separator();
+    // Each language's name in itself, so a student can find their own whatever is showing now.
+    if (ImGui::BeginMenu((tr("Language") + "###language").c_str())) {
+        for (Language l : kAllLanguages)
+            if (ImGui::MenuItem(language_name(l), language_code(l), language() == l)) app.set_language(l);
         ImGui::EndMenu();
     }
     ImGui::EndMenu();
 }
 
 void draw_help_menu(App& app) {
-    if (!ImGui::BeginMenu("Help")) return;
-    ImGui::MenuItem("How to read this", "F1", &app.view.show_help);
+    if (!ImGui::BeginMenu((tr("Help") + "###help").c_str())) return;
+    ImGui::MenuItem(trc("How to read this"), "F1", &app.view.show_help);
+    // The guided tour: its window lists the tours; the item below starts the one for this model.
+    ImGui::Separator();
+    ImGui::MenuItem(trc("Guided tour"), nullptr, &app.show_tour);
+    if (ImGui::MenuItem(trc("Start the tour for this model"), nullptr, false,
+                        tour_for_network(app.tours().tours, app.doc.network()) != nullptr))
+        app.start_tour();
     ImGui::EndMenu();
 }
 
@@ -289,53 +311,58 @@ void draw_help(App& app) {
     ImGui::SetNextWindowPos(vp->GetCenter(), ImGuiCond_FirstUseEver, ImVec2(0.5f, 0.5f));
     ImGui::SetNextWindowSize(ImVec2(std::min(640.0f, vp->WorkSize.x * 0.8f), std::min(620.0f, vp->WorkSize.y * 0.85f)),
                              ImGuiCond_FirstUseEver);
-    if (ImGui::Begin("How to read ConvScope", &app.view.show_help)) {
-        help_heading("The network strip");
-        show_wrapped("Every box is a stage, from the input to the last layer, with the shape it produces "
-                     "(channels × height × width). Click one, or step with the arrow keys: every panel follows.");
+    if (ImGui::Begin((tr("How to read ConvScope") + "###how to read").c_str(), &app.view.show_help)) {
+        help_heading(trc("The network strip"));
+        show_wrapped(tr("Every box is a stage, from the input to the last layer, with the shape it produces "
+                        "(channels × height × width). Click one, or step with the arrow keys: every panel follows."));
         colour_swatch(Severity::Ok);
-        show_wrapped("every division is exact: the windows tile the input");
+        show_wrapped(tr("every division is exact: the windows tile the input"));
         colour_swatch(Severity::Warning);
-        show_wrapped("a division is not exact and was rounded: floor drops the last rows and columns, ceil "
-                     "adds a window that hangs over the edge");
+        show_wrapped(tr("a division is not exact and was rounded: floor drops the last rows and columns, ceil "
+                        "adds a window that hangs over the edge"));
         colour_swatch(Severity::Error);
-        show_wrapped("an impossible layer (a kernel of 0, groups that do not divide the channels, a window "
-                     "larger than its input, an fc layer that gets the wrong number of inputs); the stages "
-                     "after it get no shape");
+        show_wrapped(tr("an impossible layer (a kernel of 0, groups that do not divide the channels, a window "
+                        "larger than its input, an fc layer that gets the wrong number of inputs); the stages "
+                        "after it get no shape"));
 
-        help_heading("The formula");
-        show_wrapped("For a convolution or pooling window, each spatial output size is");
+        help_heading(trc("The formula"));
+        show_wrapped(tr("For a convolution or pooling window, each spatial output size is"));
         ImGui::Indent();
         show_text("N = (W − F + 2P)/S + 1");
         ImGui::Unindent();
-        show_wrapped("with W the input size, F the kernel, P the padding on each side and S the stride. A "
-                     "dilation d spreads the kernel to F_eff = d·(F − 1) + 1. When W − F + 2P is not a "
-                     "multiple of S the quotient is not an integer, and the layer must round.");
+        show_wrapped(tr("with W the input size, F the kernel, P the padding on each side and S the stride. A "
+                        "dilation d spreads the kernel to F_eff = d·(F − 1) + 1. When W − F + 2P is not a "
+                        "multiple of S the quotient is not an integer, and the layer must round."));
 
-        help_heading("224 or 227?");
-        show_wrapped("The AlexNet paper says its input is 224×224, but with an 11×11 kernel and stride 4, "
-                     "(224 − 11)/4 + 1 = 54.25 is not a whole number. Caffe's AlexNet takes 227×227, where "
-                     "(227 − 11)/4 + 1 = 55 exactly, and its pooling ends at 6×6×256 = 9,216 inputs to fc6. "
-                     "At 224, floor pooling ends at 5×5×256 = 6,400 instead; torchvision keeps 224 and pads "
-                     "conv1 by 2. The 224 vs 227 panel shows all of these side by side.");
+        help_heading(trc("224 or 227?"));
+        show_wrapped(tr("The AlexNet paper says its input is 224×224, but with an 11×11 kernel and stride 4, "
+                        "(224 − 11)/4 + 1 = 54.25 is not a whole number. Caffe's AlexNet takes 227×227, where "
+                        "(227 − 11)/4 + 1 = 55 exactly, and its pooling ends at 6×6×256 = 9,216 inputs to fc6. "
+                        "At 224, floor pooling ends at 5×5×256 = 6,400 instead; torchvision keeps 224 and pads "
+                        "conv1 by 2. The 224 vs 227 panel shows all of these side by side."));
 
-        help_heading("Editing");
-        show_wrapped("Drag a number in the Layer panel, or double-click it to type a value. Impossible values "
-                     "are allowed: the shape engine marks them and says why. Every change can be undone.");
+        help_heading(trc("Editing"));
+        show_wrapped(tr("Drag a number in the Layer panel, or double-click it to type a value. Impossible values "
+                        "are allowed: the shape engine marks them and says why. Every change can be undone."));
 
-        help_heading("Keys");
-        static const char* kKeys[][2] = {
-            {"Left / Right", "previous / next stage"}, {"Home / End", "the input / the last layer"},
-            {"Space", "play or pause the walk through the stages"}, {"Ctrl+Z", "undo"},
-            {"Ctrl+Y, Ctrl+Shift+Z", "redo"}, {"Ctrl+S", "save the model"}, {"Ctrl+O", "open a model"},
-            {"Ctrl+Q", "quit"}, {"F1", "this window"}};
+        help_heading(trc("Keys"));
+        // Built every frame: the language may change while the window is open.
+        const std::string keys[][2] = {{tr("Left / Right"), tr("previous / next stage")},
+                                       {tr("Home / End"), tr("the input / the last layer")},
+                                       {tr("Space"), tr("play or pause the walk through the stages")},
+                                       {"Ctrl+Z", tr("undo")},
+                                       {"Ctrl+Y, Ctrl+Shift+Z", tr("redo")},
+                                       {"Ctrl+S", tr("save the model")},
+                                       {"Ctrl+O", tr("open a model")},
+                                       {"Ctrl+Q", tr("quit")},
+                                       {"F1", tr("this window")}};
         if (ImGui::BeginTable("keys", 2, ImGuiTableFlags_SizingFixedFit)) {
-            for (const auto& k : kKeys) {
+            for (const auto& k : keys) {
                 ImGui::TableNextRow();
                 ImGui::TableNextColumn();
-                ImGui::TextUnformatted(k[0]);
+                ImGui::TextUnformatted(k[0].c_str());
                 ImGui::TableNextColumn();
-                ImGui::TextUnformatted(k[1]);
+                ImGui::TextUnformatted(k[1].c_str());
             }
             ImGui::EndTable();
         }
@@ -401,11 +428,11 @@ void unless_unsaved(App& app, const std::string& what, std::function<void()> act
 }
 
 void choose_and_open_model(App& app) {
-    unless_unsaved(app, "opening another model", [&app] {
+    unless_unsaved(app, tr("opening another model"), [&app] {
         FileDialogSpec spec;
-        spec.title = "Open model";
+        spec.title = tr("Open model");
         spec.extensions = {".json", ".onnx"};
-        spec.filter_label = "models (.json, .onnx)";
+        spec.filter_label = tr("models (.json, .onnx)");
         spec.directory = model_folder(app);
         open_file_dialog(spec, [&app](const std::string& path) { app.open_model(path); });
     });
@@ -413,34 +440,34 @@ void choose_and_open_model(App& app) {
 
 void choose_and_load_weights(App& app) {
     FileDialogSpec spec;
-    spec.title = "Load weights";
+    spec.title = tr("Load weights");
     spec.extensions = {".safetensors", ".onnx"};
-    spec.filter_label = "weights (.safetensors, .onnx)";
+    spec.filter_label = tr("weights (.safetensors, .onnx)");
     open_file_dialog(spec, [&app](const std::string& path) { app.load_weights(path); });
 }
 
 void choose_and_open_image(App& app) {
     FileDialogSpec spec;
-    spec.title = "Open image";
+    spec.title = tr("Open image");
     spec.extensions = kImageExtensions;
-    spec.filter_label = "images (.png, .jpg, .bmp)";
+    spec.filter_label = tr("images (.png, .jpg, .bmp)");
     open_file_dialog(spec, [&app](const std::string& path) { app.open_image(path); });
 }
 
 void choose_and_load_labels(App& app) {
     FileDialogSpec spec;
-    spec.title = "Load class labels";
+    spec.title = tr("Load class labels");
     spec.extensions = {".txt"};
-    spec.filter_label = "text files (.txt)";
+    spec.filter_label = tr("text files (.txt)");
     open_file_dialog(spec, [&app](const std::string& path) { app.load_labels(path); });
 }
 
 void choose_and_export_table(App& app, TableFormat format) {
     FileDialogSpec spec;
-    spec.title = std::string("Export the shape table as ") + table_format_label(format);
+    spec.title = tr("Export the shape table as {0}", shown_format_label(format));
     spec.save = true;
     spec.extensions = {std::string(format_extension(format))};
-    spec.filter_label = spec.extensions.front() + " files";
+    spec.filter_label = tr("{0} files", spec.extensions.front());
     spec.file_name = slug(app.doc.network().name) + "-shapes" + spec.extensions.front();
     spec.directory = model_folder(app);
     open_file_dialog(spec, [&app, format](const std::string& path) { app.export_table(path, format); });
@@ -451,10 +478,10 @@ void choose_and_save_feature_maps(App& app) {
     const auto& layers = app.doc.network().layers;
     const std::string stage = sel < 0 ? std::string("input") : layers[static_cast<size_t>(sel)].name;
     FileDialogSpec spec;
-    spec.title = "Save " + stage + "'s feature maps";
+    spec.title = sel < 0 ? tr("Save the input's feature maps") : tr("Save {0}'s feature maps", stage);
     spec.save = true;
     spec.extensions = {".png"};
-    spec.filter_label = "PNG images";
+    spec.filter_label = tr("PNG images");
     spec.file_name = slug(app.doc.network().name) + "-" + slug(stage) + ".png";
     open_file_dialog(spec, [&app](const std::string& path) { app.save_feature_grid_png(path); });
 }
@@ -472,7 +499,7 @@ void open_recent(App& app, const std::string& path) {
                            [&](const std::string& e) { return ends_with(path, e); })) {
         app.open_image(path);
     } else {
-        unless_unsaved(app, "opening " + fs::path(path).filename().string(), [&app, path] { app.open_model(path); });
+        unless_unsaved(app, tr("opening {0}", fs::path(path).filename().string()), [&app, path] { app.open_model(path); });
     }
 }
 
@@ -487,7 +514,9 @@ void draw_menu_bar(App& app) {
         draw_help_menu(app);
         // The model's file and whether it has unsaved edits, at the right of the bar.
         const std::string own = app.doc.path().empty() ? app.doc.network().name : fs::path(app.doc.path()).filename().string();
-        const std::string title = ui_text(own + (app.doc.dirty() ? "  (unsaved)" : ""));
+        std::string title = own;
+        if (app.doc.dirty()) title.append("  ").append(tr("(unsaved)"));
+        title = ui_text(title);
         const float w = ImGui::CalcTextSize(title.c_str()).x;
         ImGui::SameLine(std::max(ImGui::GetCursorPosX(), ImGui::GetWindowWidth() - w - ImGui::GetStyle().ItemSpacing.x * 2));
         ImGui::TextDisabled("%s", title.c_str());

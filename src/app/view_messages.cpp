@@ -3,7 +3,12 @@
 // the window, so it is seen without looking for it; View › Messages lists them all, newest first.
 #include <imgui.h>
 
+#include <cstdio>
+#include <string>
+
+#include "app/view_common.h"
 #include "app/views.h"
+#include "core/i18n.h"
 
 namespace convscope::app {
 
@@ -35,8 +40,9 @@ void draw_messages(App& app) {
                                        ImGuiWindowFlags_NoSavedSettings;
         if (ImGui::Begin("##latest message", nullptr, flags)) {
             ImGui::PushStyleColor(ImGuiCol_Text, level_colour(msgs.back().level));
-            ImGui::PushTextWrapPos(vp->WorkSize.x * 0.58f);
-            ImGui::TextUnformatted(msgs.back().text.c_str());
+            const float wrap_x = vp->WorkSize.x * 0.58f;
+            ImGui::PushTextWrapPos(wrap_x);
+            show_text(wrap_text(ui_text(msgs.back().text), wrap_x - ImGui::GetCursorPosX()));
             ImGui::PopTextWrapPos();
             ImGui::PopStyleColor();
             if (ImGui::IsWindowHovered() && ImGui::IsMouseClicked(0)) app.view.show_messages = true;
@@ -44,12 +50,14 @@ void draw_messages(App& app) {
         ImGui::End();
     }
     if (!app.view.show_messages) return;
-    if (begin_panel("Messages", Slot::BottomRight, &app.view.show_messages)) {
-        if (msgs.empty()) ImGui::TextDisabled("No messages.");
+    if (begin_panel((tr("Messages") + "###messages").c_str(), Slot::BottomRight, &app.view.show_messages)) {
+        if (msgs.empty()) ImGui::TextDisabled("%s", trc("No messages."));
         for (auto it = msgs.rbegin(); it != msgs.rend(); ++it) {
-            ImGui::PushStyleColor(ImGuiCol_Text, level_colour(it->level));
-            ImGui::TextWrapped("[%6.1f s] %s", it->time, it->text.c_str());
-            ImGui::PopStyleColor();
+            char when[32];
+            std::snprintf(when, sizeof when, "[%6.1f s] ", it->time);
+            std::string line = when;
+            line += it->text;
+            show_wrapped(level_colour(it->level), line);
         }
     }
     ImGui::End();

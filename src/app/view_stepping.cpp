@@ -4,6 +4,7 @@
 #include <imgui.h>
 
 #include "app/views.h"
+#include "core/i18n.h"
 
 namespace convscope::app {
 
@@ -15,7 +16,7 @@ void draw_stepping(App& app) {
         ImGui::SameLine();
         if (ImGui::ArrowButton("prev", ImGuiDir_Left)) app.step(-1);
         ImGui::SameLine();
-        if (ImGui::Button(app.playing ? "pause" : "play")) app.playing = !app.playing;
+        if (ImGui::Button(((app.playing ? tr("pause") : tr("play")) + "###play").c_str())) app.playing = !app.playing;
         ImGui::SameLine();
         if (ImGui::ArrowButton("next", ImGuiDir_Right)) app.step(1);
         ImGui::SameLine();
@@ -23,11 +24,13 @@ void draw_stepping(App& app) {
         ImGui::SameLine();
         ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
         float interval = static_cast<float>(app.play_interval_s);
-        if (ImGui::SliderFloat("s/stage", &interval, 0.1f, 3.0f, "%.1f")) app.play_interval_s = interval;
+        if (ImGui::SliderFloat((tr("s/stage") + "###speed").c_str(), &interval, 0.1f, 3.0f, "%.1f"))
+            app.play_interval_s = interval;
         const int sel = app.selected();
         ImGui::SameLine();
-        ImGui::Text("   stage %d of %d: %s", sel + 1, n,
-                    sel < 0 ? "input" : net.layers[static_cast<size_t>(sel)].name.c_str());
+        ImGui::Text("   %s", tr("stage {0} of {1}: {2}", sel + 1, n,
+                                sel < 0 ? tr("input") : net.layers[static_cast<size_t>(sel)].name)
+                                 .c_str());
     }
 }
 

@@ -3,7 +3,11 @@
 // selects that stage; the strip scrolls to keep the selection in view.
 #include <imgui.h>
 
+#include <string>
+
+#include "app/view_common.h"
 #include "app/views.h"
+#include "core/i18n.h"
 #include "core/network.h"
 #include "core/text.h"
 
@@ -23,7 +27,7 @@ ImVec4 status_colour(Severity s) {
 }  // namespace
 
 void draw_strip(App& app) {
-    if (begin_panel("Network", Slot::Strip)) {
+    if (begin_panel((tr("Network") + "###network").c_str(), Slot::Strip)) {
         const Network& net = app.doc.network();
         const Analysis& a = app.doc.analysis();
         const float box_h = ImGui::GetTextLineHeight() * 2 + ImGui::GetStyle().FramePadding.y * 2;
@@ -42,7 +46,10 @@ void draw_strip(App& app) {
             ImGui::PopStyleVar();
             ImGui::PopID();
         };
-        box(-1, "input\n" + shape_text(net.input), a.input_error.empty() ? Severity::Ok : Severity::Error);
+        std::string input = tr("input");
+        input += "\n";
+        input += shape_text(net.input);
+        box(-1, input, a.input_error.empty() ? Severity::Ok : Severity::Error);
         for (size_t i = 0; i < a.stages.size(); ++i) {
             const Stage& st = a.stages[i];
             ImGui::SameLine();
@@ -51,19 +58,23 @@ void draw_strip(App& app) {
             const std::string shape = st.output ? shape_text(*st.output) : std::string("?");
             box(static_cast<int>(i), st.name + "\n" + shape, st.status);
             if (ImGui::IsItemHovered()) {
-                ImGui::BeginTooltip();
-                ImGui::Text("%s (%s)", st.name.c_str(), std::string(type_name(st.type)).c_str());
-                if (!st.formula.empty()) ImGui::TextUnformatted(st.formula.c_str());
-                for (const auto& m : st.messages) ImGui::TextWrapped("%s", m.message.c_str());
-                ImGui::EndTooltip();
+                std::string tip = st.name;
+                tip += " (";
+                tip += type_name(st.type);
+                tip += ")";
+                if (!st.formula.empty()) (tip += '\n') += st.formula;
+                for (const auto& m : st.messages) (tip += '\n') += m.message;
+                hover_note(tip);  // wraps the diagnostics, Chinese ones too
             }
         }
         ImGui::EndChild();
         draw_stepping(app);
         ImGui::SameLine();
         const Totals& t = a.totals;
-        ImGui::Text("      %zu layers   %s parameters   %s MACs   %d errors, %d warnings", net.layers.size(),
-                    group_digits(t.params).c_str(), group_digits(t.macs).c_str(), a.errors, a.warnings);
+        ImGui::Text("      %s", tr("{0} layers   {1} parameters   {2} MACs   {3} errors, {4} warnings",
+                                    net.layers.size(), group_digits(t.params), group_digits(t.macs), a.errors,
+                                    a.warnings)
+                                     .c_str());
     }
     ImGui::End();
 }

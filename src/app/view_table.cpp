@@ -9,6 +9,7 @@
 #include "app/view_actions.h"
 #include "app/view_common.h"
 #include "app/views.h"
+#include "core/i18n.h"
 #include "core/text.h"
 
 namespace convscope::app {
@@ -21,29 +22,34 @@ constexpr TableFormat kCopyFormats[] = {TableFormat::Text, TableFormat::Csv, Tab
 
 enum Column { Index, Name, Type, Config, In, Out, Formula, Params, Macs, Activations, Memory, Rf, Jump, ColumnCount };
 
+// A format's name on its button: the formats' own names (CSV, Markdown, …) stay, "Text" is translated.
+std::string format_label(TableFormat f) {
+    return f == TableFormat::Text ? tr("Text") : std::string(table_format_label(f));
+}
+
 void draw_toolbar(App& app) {
     ImGui::AlignTextToFramePadding();
-    ImGui::TextUnformatted("Export");
+    ImGui::TextUnformatted(trc("Export"));
     for (TableFormat f : kFileFormats) {
         ImGui::SameLine();
         ImGui::PushID(static_cast<int>(f));
-        if (ImGui::SmallButton(table_format_label(f))) choose_and_export_table(app, f);
+        if (ImGui::SmallButton(format_label(f).c_str())) choose_and_export_table(app, f);
         ImGui::PopID();
-        hover_note(std::string("save the table as ") + table_format_label(f) + " (written atomically)");
+        hover_note(tr("save the table as {0} (written atomically)", format_label(f)));
     }
     ImGui::SameLine();
     ImGui::TextDisabled("|");
     ImGui::SameLine();
-    ImGui::TextUnformatted("Copy");
+    ImGui::TextUnformatted(trc("Copy"));
     for (TableFormat f : kCopyFormats) {
         ImGui::SameLine();
         ImGui::PushID(100 + static_cast<int>(f));
-        if (ImGui::SmallButton(table_format_label(f))) {
+        if (ImGui::SmallButton(format_label(f).c_str())) {
             ImGui::SetClipboardText(app.table_text(f).c_str());
-            app.info(std::string("copied the shape table as ") + table_format_label(f));
+            app.info(tr("copied the shape table as {0}", format_label(f)));
         }
         ImGui::PopID();
-        hover_note(std::string("copy the table to the clipboard as ") + table_format_label(f));
+        hover_note(tr("copy the table to the clipboard as {0}", format_label(f)));
     }
 }
 
@@ -67,19 +73,21 @@ void number_cell(int64_t v, bool known) {
 
 void setup_columns() {
     const ImGuiTableColumnFlags num = ImGuiTableColumnFlags_WidthFixed;
+    // The columns are known by their places (the saved widths and hidden columns too), so the
+    // headers can be in any language.
     ImGui::TableSetupColumn("#", num);
-    ImGui::TableSetupColumn("layer", num | ImGuiTableColumnFlags_NoHide);
-    ImGui::TableSetupColumn("type", num);
-    ImGui::TableSetupColumn("hyperparameters", num);
-    ImGui::TableSetupColumn("input", num);
-    ImGui::TableSetupColumn("output", num);
-    ImGui::TableSetupColumn("formula", num);
-    ImGui::TableSetupColumn("params", num);
+    ImGui::TableSetupColumn(trc("layer"), num | ImGuiTableColumnFlags_NoHide);
+    ImGui::TableSetupColumn(trc("type"), num);
+    ImGui::TableSetupColumn(trc("hyperparameters"), num);
+    ImGui::TableSetupColumn(trc("input"), num);
+    ImGui::TableSetupColumn(trc("output"), num);
+    ImGui::TableSetupColumn(trc("formula"), num);
+    ImGui::TableSetupColumn(trc("params"), num);
     ImGui::TableSetupColumn("MACs", num);
-    ImGui::TableSetupColumn("activations", num);
-    ImGui::TableSetupColumn("memory", num);
-    ImGui::TableSetupColumn("RF", num);
-    ImGui::TableSetupColumn("jump", num);
+    ImGui::TableSetupColumn(trc("activations"), num);
+    ImGui::TableSetupColumn(trc("memory"), num);
+    ImGui::TableSetupColumn(trc("RF"), num);
+    ImGui::TableSetupColumn(trc("jump"), num);
     ImGui::TableSetupScrollFreeze(2, 1);
     ImGui::TableHeadersRow();
 }
@@ -100,7 +108,7 @@ void input_row(App& app, bool scroll_to) {
     ImGui::TableNextRow();
     if (!a.input_error.empty()) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, status_cell_colour(Severity::Error));
     select_cell(app, -1, "0", scroll_to);
-    cell("input");
+    cell(tr("input"));
     cell("");
     cell("");
     cell("");
@@ -149,7 +157,7 @@ void stage_row(App& app, const Stage& st, const Layer& l, bool scroll_to) {
     if (!known)
         ImGui::TextDisabled("-");
     else if (st.in_place)
-        ImGui::TextDisabled("in place");
+        ImGui::TextDisabled("%s", trc("in place"));
     else
         show_text(byte_text(st.activations * 4));
     cell(known ? compact_dims_text(st.rf.size_h, st.rf.size_w) : "-");
@@ -159,13 +167,13 @@ void stage_row(App& app, const Stage& st, const Layer& l, bool scroll_to) {
 void totals_row(const Analysis& a) {
     ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
     cell("");
-    cell("total");
+    cell(tr("total"));
     cell("");
     cell("");
     cell("");
     cell(a.final_output() ? shape_text(*a.final_output()) : "-");
-    cell(std::to_string(a.errors) + " errors, " + std::to_string(a.warnings) + " warnings" +
-         (a.blocked ? ", " + std::to_string(a.blocked) + " stages without a shape" : ""));
+    cell(a.blocked ? tr("{0} errors, {1} warnings, {2} stages without a shape", a.errors, a.warnings, a.blocked)
+                   : tr("{0} errors, {1} warnings", a.errors, a.warnings));
     number_cell(a.totals.params, true);
     number_cell(a.totals.macs, true);
     number_cell(a.totals.activations, true);
@@ -180,7 +188,7 @@ int g_last_selected = -2;  // to scroll a row into view only when the selection 
 
 void draw_table(App& app) {
     if (!app.view.show_table) return;
-    if (begin_panel("Shape table", Slot::Bottom, &app.view.show_table)) {
+    if (begin_panel((tr("Shape table") + "###shape table").c_str(), Slot::Bottom, &app.view.show_table)) {
         draw_toolbar(app);
         const Network& net = app.doc.network();
         const Analysis& a = app.doc.analysis();

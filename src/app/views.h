@@ -27,6 +27,8 @@ void draw_backend(App& app);            // view_backend.cpp: CPU/GPU, threads, t
 void draw_table(App& app);              // view_table.cpp: every stage, totals, exports
 void draw_messages(App& app);           // view_messages.cpp: the latest messages
 void draw_devices(App& app);            // view_devices.cpp: the network split over K devices
+void draw_animation(App& app);          // view_animation.cpp: the selected stage's window, sliding
+void draw_tour(App& app);               // view_tour.cpp: the guided tour, step by step
 void handle_shortcuts(App& app);        // view_menus.cpp: keys that work everywhere
 
 // Frees the views' GL objects; called while the window's context is still current.

@@ -9,18 +9,20 @@
 #include <unistd.h>
 #include <vector>
 
+#include "core/i18n.h"
+
 namespace convscope {
 
 std::optional<std::string> read_file(const std::string& path, std::string& error, size_t max_bytes) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        error = "cannot open " + path + ": " + std::strerror(errno);
+        error = tr("cannot open {0}: {1}", path, std::strerror(errno));
         return std::nullopt;
     }
     struct stat st {};
     if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
         ::close(fd);
-        error = "cannot read " + path + ": it is a directory";
+        error = tr("cannot read {0}: it is a directory", path);
         return std::nullopt;
     }
     std::string data;
@@ -29,16 +31,15 @@ std::optional<std::string> read_file(const std::string& path, std::string& error
         const ssize_t n = ::read(fd, buf, sizeof buf);
         if (n < 0) {
             if (errno == EINTR) continue;
-            error = "cannot read " + path + ": " + std::strerror(errno);
+            error = tr("cannot read {0}: {1}", path, std::strerror(errno));
             ::close(fd);
             return std::nullopt;
         }
         if (n == 0) break;
         if (data.size() + static_cast<size_t>(n) > max_bytes) {
-            error = "cannot read " + path + ": larger than " +
-                    (max_bytes >= (size_t{1} << 20) && max_bytes % (size_t{1} << 20) == 0
-                         ? std::to_string(max_bytes >> 20) + " MiB"
-                         : std::to_string(max_bytes) + " bytes");
+            error = max_bytes >= (size_t{1} << 20) && max_bytes % (size_t{1} << 20) == 0
+                        ? tr("cannot read {0}: larger than {1} MiB", path, max_bytes >> 20)
+                        : tr("cannot read {0}: larger than {1} bytes", path, max_bytes);
             ::close(fd);
             return std::nullopt;
         }
@@ -56,12 +57,13 @@ bool write_file_atomic(const std::string& path, std::string_view data, std::stri
     tmpl.push_back('\0');
     const int fd = ::mkstemp(tmpl.data());
     if (fd < 0) {
-        error = "cannot write " + path + ": " + std::strerror(errno);
+        error = tr("cannot write {0}: {1}", path, std::strerror(errno));
         return false;
     }
     const std::string tmp(tmpl.data());
-    auto fail = [&](const char* what) {
-        error = std::string("cannot ") + what + " " + path + ": " + std::strerror(errno);
+    auto fail = [&](bool flushing) {
+        const char* why = std::strerror(errno);
+        error = flushing ? tr("cannot flush {0}: {1}", path, why) : tr("cannot write {0}: {1}", path, why);
         ::close(fd);
         ::unlink(tmp.c_str());
         return false;
@@ -71,7 +73,7 @@ bool write_file_atomic(const std::string& path, std::string_view data, std::stri
         const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
         if (n < 0) {
             if (errno == EINTR) continue;
-            return fail("write");
+            return fail(false);
         }
         done += static_cast<size_t>(n);
     }
@@ -79,14 +81,14 @@ bool write_file_atomic(const std::string& path, std::string_view data, std::stri
     const mode_t mask = ::umask(0);
     ::umask(mask);
     ::fchmod(fd, 0666 & ~mask);
-    if (::fsync(fd) != 0) return fail("flush");
+    if (::fsync(fd) != 0) return fail(true);
     if (::close(fd) != 0) {
-        error = "cannot write " + path + ": " + std::strerror(errno);
+        error = tr("cannot write {0}: {1}", path, std::strerror(errno));
         ::unlink(tmp.c_str());
         return false;
     }
     if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        error = "cannot replace " + path + ": " + std::strerror(errno);
+        error = tr("cannot replace {0}: {1}", path, std::strerror(errno));
         ::unlink(tmp.c_str());
         return false;
     }

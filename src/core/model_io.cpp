@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/file_io.h"
+#include "core/i18n.h"
 
 namespace convscope {
 
@@ -22,13 +23,13 @@ struct ModelError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-[[noreturn]] void fail(const std::string& where, const std::string& what) { throw ModelError(where + ": " + what); }
+[[noreturn]] void fail(const std::string& where, const std::string& what) { throw ModelError(tr("{0}: {1}", where, what)); }
 
 // "a conv layer", "an fc layer", "an avgpool layer": the article follows the sound of the type name.
 std::string a_layer(const std::string& type) {
     const bool vowel_sound = !type.empty() && (std::string("aeiou").find(type[0]) != std::string::npos ||
                                                type == "fc" || type == "lrn");
-    return (vowel_sound ? "an " : "a ") + type + " layer";
+    return vowel_sound ? tr("an {0} layer", type) : tr("a {0} layer", type);
 }
 
 std::string brief(const json& v) {
@@ -41,46 +42,46 @@ constexpr int64_t kMaxSpatial = 1 << 20;   // a million pixels a side is far bey
 constexpr int64_t kMaxChannels = 1 << 24;  // likewise for channels and features
 
 int64_t get_int(const json& v, const std::string& where, int64_t lo, int64_t hi) {
-    if (v.is_boolean() || !v.is_number()) fail(where, "must be an integer, got " + brief(v));
+    if (v.is_boolean() || !v.is_number()) fail(where, tr("must be an integer, got {0}", brief(v)));
     if (!v.is_number_integer()) {
         const double d = v.get<double>();
         if (std::isfinite(d) && std::floor(d) == d) {
             // 3.0 is written by some tools for 3: accept it as the integer it is.
-            if (d < static_cast<double>(lo)) fail(where, "must be ≥ " + std::to_string(lo) + ", got " + brief(v));
-            if (d > static_cast<double>(hi)) fail(where, "must be ≤ " + std::to_string(hi) + ", got " + brief(v));
+            if (d < static_cast<double>(lo)) fail(where, tr("must be ≥ {0}, got {1}", lo, brief(v)));
+            if (d > static_cast<double>(hi)) fail(where, tr("must be ≤ {0}, got {1}", hi, brief(v)));
             return get_int(json(static_cast<int64_t>(d)), where, lo, hi);
         }
-        fail(where, "must be an integer, got " + brief(v));
+        fail(where, tr("must be an integer, got {0}", brief(v)));
     }
     if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(hi))
-        fail(where, "must be ≤ " + std::to_string(hi) + ", got " + brief(v));
+        fail(where, tr("must be ≤ {0}, got {1}", hi, brief(v)));
     const int64_t n = v.get<int64_t>();
-    if (n < lo) fail(where, "must be ≥ " + std::to_string(lo) + ", got " + std::to_string(n));
-    if (n > hi) fail(where, "must be ≤ " + std::to_string(hi) + ", got " + std::to_string(n));
+    if (n < lo) fail(where, tr("must be ≥ {0}, got {1}", lo, n));
+    if (n > hi) fail(where, tr("must be ≤ {0}, got {1}", hi, n));
     return n;
 }
 
 double get_number(const json& v, const std::string& where) {
-    if (v.is_boolean() || !v.is_number()) fail(where, "must be a number, got " + brief(v));
+    if (v.is_boolean() || !v.is_number()) fail(where, tr("must be a number, got {0}", brief(v)));
     const double d = v.get<double>();
-    if (!std::isfinite(d)) fail(where, "must be finite");
+    if (!std::isfinite(d)) fail(where, tr("must be finite"));
     return d;
 }
 
 bool get_bool(const json& v, const std::string& where) {
-    if (!v.is_boolean()) fail(where, "must be true or false, got " + brief(v));
+    if (!v.is_boolean()) fail(where, tr("must be true or false, got {0}", brief(v)));
     return v.get<bool>();
 }
 
 std::string get_string(const json& v, const std::string& where) {
-    if (!v.is_string()) fail(where, "must be a string, got " + brief(v));
+    if (!v.is_string()) fail(where, tr("must be a string, got {0}", brief(v)));
     return v.get<std::string>();
 }
 
 // One int (both dimensions) or [h, w].
 Hw get_hw(const json& v, const std::string& where, int64_t lo, int64_t hi) {
     if (v.is_array()) {
-        if (v.size() != 2) fail(where, "must be an integer or [h, w], got " + brief(v));
+        if (v.size() != 2) fail(where, tr("must be an integer or [h, w], got {0}", brief(v)));
         return {static_cast<int>(get_int(v[0], where + "[0]", lo, hi)),
                 static_cast<int>(get_int(v[1], where + "[1]", lo, hi))};
     }
@@ -102,7 +103,7 @@ Pad4 get_pad(const json& v, const std::string& where) {
                 p[i] = static_cast<int>(get_int(v[i], where + "[" + std::to_string(i) + "]", 0, kMaxSpatial));
             return {p[0], p[1], p[2], p[3]};
         }
-        fail(where, "must be an integer, [h, w] or [top, left, bottom, right], got " + brief(v));
+        fail(where, tr("must be an integer, [h, w] or [top, left, bottom, right], got {0}", brief(v)));
     }
     const int n = static_cast<int>(get_int(v, where, 0, kMaxSpatial));
     return {n, n, n, n};
@@ -132,22 +133,19 @@ std::string key_list(const std::set<std::string>& keys) {
 }
 
 Layer parse_layer(const json& j, const std::string& where) {
-    if (!j.is_object()) fail(where, "must be an object, got " + brief(j));
-    if (!j.contains("type")) fail(where, "has no \"type\" (conv, maxpool, avgpool, adaptive_avgpool, lrn, relu, "
-                                         "dropout, flatten, fc, softmax)");
+    if (!j.is_object()) fail(where, tr("must be an object, got {0}", brief(j)));
+    const char* types = "conv, maxpool, avgpool, adaptive_avgpool, lrn, relu, dropout, flatten, fc, softmax";
+    if (!j.contains("type")) fail(where, tr("has no \"type\" ({0})", types));
     const std::string type_text = get_string(j["type"], where + ".type");
     const auto type = parse_type_name(type_text);
-    if (!type)
-        fail(where + ".type", "unknown layer type \"" + type_text +
-                                  "\" (conv, maxpool, avgpool, adaptive_avgpool, lrn, relu, dropout, flatten, fc, "
-                                  "softmax)");
+    if (!type) fail(where + ".type", tr("unknown layer type \"{0}\" ({1})", type_text, types));
     Layer l;
     l.type = *type;
     const auto& allowed = allowed_keys().at(l.type);
     for (const auto& [key, value] : j.items()) {
         if (key == "type") continue;
         if (key != "name" && !allowed.count(key))
-            fail(where + "." + key, "unknown key for " + a_layer(type_text) + " (it takes " + key_list(allowed) + ")");
+            fail(where + "." + key, tr("unknown key for {0} (it takes {1})", a_layer(type_text), key_list(allowed)));
     }
     auto at = [&](const char* key) { return where + "." + key; };
     if (j.contains("name")) l.name = get_string(j["name"], at("name"));
@@ -156,8 +154,8 @@ Layer parse_layer(const json& j, const std::string& where) {
         case LayerType::Conv:
         case LayerType::Fc:
             if (!j.contains("out"))
-                fail(where, a_layer(type_text) + " needs \"out\" (" +
-                                (l.type == LayerType::Conv ? "output channels" : "output features") + ")");
+                fail(where, l.type == LayerType::Conv ? tr("{0} needs \"out\" (output channels)", a_layer(type_text))
+                                                      : tr("{0} needs \"out\" (output features)", a_layer(type_text)));
             l.out = static_cast<int>(get_int(j["out"], at("out"), 1, kMaxChannels));
             if (j.contains("bias")) l.bias = get_bool(j["bias"], at("bias"));
             break;
@@ -165,7 +163,7 @@ Layer parse_layer(const json& j, const std::string& where) {
             break;
     }
     if (is_spatial_window(l.type)) {
-        if (!j.contains("kernel")) fail(where, a_layer(type_text) + " needs \"kernel\"");
+        if (!j.contains("kernel")) fail(where, tr("{0} needs \"kernel\"", a_layer(type_text)));
         l.kernel = get_hw(j["kernel"], at("kernel"), 1, kMaxSpatial);
         if (j.contains("stride")) l.stride = get_hw(j["stride"], at("stride"), 1, kMaxSpatial);
         if (j.contains("pad")) l.pad = get_pad(j["pad"], at("pad"));
@@ -181,14 +179,14 @@ Layer parse_layer(const json& j, const std::string& where) {
     if (l.type == LayerType::AvgPool && j.contains("count_include_pad"))
         l.count_include_pad = get_bool(j["count_include_pad"], at("count_include_pad"));
     if (l.type == LayerType::AdaptiveAvgPool) {
-        if (!j.contains("output")) fail(where, "an adaptive_avgpool layer needs \"output\" ([h, w])");
+        if (!j.contains("output")) fail(where, tr("an adaptive_avgpool layer needs \"output\" ([h, w])"));
         l.output_size = get_hw(j["output"], at("output"), 1, kMaxSpatial);
     }
     if (l.type == LayerType::Lrn) {
         if (j.contains("size")) l.lrn_size = static_cast<int>(get_int(j["size"], at("size"), 1, kMaxChannels));
         if (j.contains("alpha")) {
             l.alpha = get_number(j["alpha"], at("alpha"));
-            if (l.alpha < 0) fail(at("alpha"), "must be ≥ 0, got " + brief(j["alpha"]));
+            if (l.alpha < 0) fail(at("alpha"), tr("must be ≥ {0}, got {1}", 0, brief(j["alpha"])));
         }
         if (j.contains("beta")) l.beta = get_number(j["beta"], at("beta"));
         if (j.contains("k")) l.k = get_number(j["k"], at("k"));
@@ -196,7 +194,7 @@ Layer parse_layer(const json& j, const std::string& where) {
     }
     if (l.type == LayerType::Dropout && j.contains("ratio")) {
         l.ratio = get_number(j["ratio"], at("ratio"));
-        if (!(l.ratio >= 0 && l.ratio < 1)) fail(at("ratio"), "must be in [0, 1), got " + brief(j["ratio"]));
+        if (!(l.ratio >= 0 && l.ratio < 1)) fail(at("ratio"), tr("must be in [0, 1), got {0}", brief(j["ratio"])));
     }
     if (l.type == LayerType::Fc && j.contains("in"))
         l.in_features = get_int(j["in"], at("in"), 1, int64_t{1} << 40);
@@ -204,27 +202,27 @@ Layer parse_layer(const json& j, const std::string& where) {
 }
 
 Network parse_network(const json& root) {
-    if (!root.is_object()) fail("model", "must be a JSON object with \"input\" and \"layers\", got " + brief(root));
+    if (!root.is_object()) fail("model", tr("must be a JSON object with \"input\" and \"layers\", got {0}", brief(root)));
     static const std::set<std::string> top_keys{"name",    "description", "source",         "input",
                                                 "devices", "layers",      "printed_neurons"};
     for (const auto& [key, value] : root.items())
         if (!top_keys.count(key))
-            fail(key, "unknown key (a model takes name, description, source, input, devices, layers, "
-                      "printed_neurons)");
+            fail(key, tr("unknown key (a model takes {0})",
+                         "name, description, source, input, devices, layers, printed_neurons"));
     Network net;
     net.name = root.contains("name") ? get_string(root["name"], "name") : "untitled";
     if (root.contains("description")) net.description = get_string(root["description"], "description");
     if (root.contains("source")) net.source = get_string(root["source"], "source");
-    if (!root.contains("input")) fail("input", "missing: give the input shape as [C, H, W], e.g. [3, 227, 227]");
+    if (!root.contains("input")) fail("input", tr("missing: give the input shape as [C, H, W], e.g. [3, 227, 227]"));
     const json& in = root["input"];
-    if (!in.is_array() || in.size() != 3) fail("input", "must be [C, H, W], got " + brief(in));
+    if (!in.is_array() || in.size() != 3) fail("input", tr("must be [C, H, W], got {0}", brief(in)));
     net.input.c = get_int(in[0], "input[0]", 1, kMaxChannels);
     net.input.h = get_int(in[1], "input[1]", 1, kMaxSpatial);
     net.input.w = get_int(in[2], "input[2]", 1, kMaxSpatial);
     if (root.contains("devices")) net.devices = static_cast<int>(get_int(root["devices"], "devices", 1, 64));
-    if (!root.contains("layers")) fail("layers", "missing: a model needs a list of layers");
+    if (!root.contains("layers")) fail("layers", tr("missing: a model needs a list of layers"));
     const json& layers = root["layers"];
-    if (!layers.is_array()) fail("layers", "must be a list, got " + brief(layers));
+    if (!layers.is_array()) fail("layers", tr("must be a list, got {0}", brief(layers)));
     std::map<std::string, size_t> names;
     for (size_t i = 0; i < layers.size(); ++i) {
         const std::string where = "layers[" + std::to_string(i) + "]";
@@ -232,14 +230,13 @@ Network parse_network(const json& root) {
         if (!l.name.empty()) {
             const auto [it, fresh] = names.emplace(l.name, i);
             if (!fresh)
-                fail(where + ".name", "\"" + l.name + "\" is already the name of layers[" +
-                                          std::to_string(it->second) + "]");
+                fail(where + ".name", tr("\"{0}\" is already the name of layers[{1}]", l.name, it->second));
         }
         net.layers.push_back(std::move(l));
     }
     if (root.contains("printed_neurons")) {
         const json& p = root["printed_neurons"];
-        if (!p.is_array()) fail("printed_neurons", "must be a list of integers, got " + brief(p));
+        if (!p.is_array()) fail("printed_neurons", tr("must be a list of integers, got {0}", brief(p)));
         for (size_t i = 0; i < p.size(); ++i)
             net.printed_neurons.push_back(
                 get_int(p[i], "printed_neurons[" + std::to_string(i) + "]", 0, int64_t{1} << 40));
@@ -280,7 +277,7 @@ std::string place_of(std::string_view text, size_t byte) {
             ++col;
         }
     }
-    return "line " + std::to_string(line) + ", column " + std::to_string(col);
+    return tr("line {0}, column {1}", line, col);
 }
 
 // {"a": 1, "b": [2, 3]}: compact JSON that still has a space after each separator.
@@ -334,19 +331,19 @@ LoadResult parse_network_json(std::string_view text) {
         std::string what = e.what();
         const auto pos = what.find(": ");
         const auto detail = pos == std::string::npos ? what : what.substr(pos + 2);
-        r.error = "not valid JSON (" + place_of(text, e.byte > 0 ? e.byte - 1 : 0) + "): " + printable(detail);
+        r.error = tr("not valid JSON ({0}): {1}", place_of(text, e.byte > 0 ? e.byte - 1 : 0), printable(detail));
         return r;
     } catch (const std::exception& e) {
         // Other parser failures (a number too large for a double, say) carry no position.
         std::string what = e.what();
         const auto pos = what.find("] ");
-        r.error = "not valid JSON: " + printable(what.rfind("[json.exception.", 0) == 0 && pos != std::string::npos
-                                                     ? what.substr(pos + 2)
-                                                     : what);
+        r.error = tr("not valid JSON: {0}", printable(what.rfind("[json.exception.", 0) == 0 && pos != std::string::npos
+                                                          ? what.substr(pos + 2)
+                                                          : what));
         return r;
     }
     if (!duplicate.empty()) {
-        r.error = "not valid JSON: the key \"" + printable(duplicate) + "\" appears twice in one object";
+        r.error = tr("not valid JSON: the key \"{0}\" appears twice in one object", printable(duplicate));
         return r;
     }
     try {
@@ -354,7 +351,7 @@ LoadResult parse_network_json(std::string_view text) {
     } catch (const ModelError& e) {
         r.error = e.what();
     } catch (const std::exception& e) {
-        r.error = std::string("cannot read the model: ") + e.what();
+        r.error = tr("cannot read the model: {0}", e.what());
     }
     return r;
 }
@@ -368,7 +365,7 @@ LoadResult load_network_file(const std::string& path) {
         return r;
     }
     r = parse_network_json(*text);
-    if (!r) r.error = path + ": " + r.error;
+    if (!r) r.error = tr("{0}: {1}", path, r.error);
     return r;
 }
 

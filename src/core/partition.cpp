@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "core/i18n.h"
 #include "core/text.h"
 
 namespace convscope {
@@ -61,15 +62,15 @@ Partition partition_network(const Network& net, const Analysis& a, int devices, 
     p.devices = devices;
     p.batch = batch;
     if (devices < 1 || devices > 64) {
-        p.error = "devices must be between 1 and 64, got " + std::to_string(devices);
+        p.error = tr("devices must be between 1 and 64, got {0}", devices);
         return p;
     }
     if (batch < 1 || batch > 1000000) {
-        p.error = "the batch size must be between 1 and 1,000,000, got " + std::to_string(batch);
+        p.error = tr("the batch size must be between 1 and 1,000,000, got {0}", batch);
         return p;
     }
     if (!a.valid() || a.stages.size() != net.layers.size()) {
-        p.error = "the network has invalid layers: every shape must be known to split it";
+        p.error = tr("the network has invalid layers: every shape must be known to split it");
         return p;
     }
     const size_t K = static_cast<size_t>(devices);
@@ -107,9 +108,12 @@ Partition partition_network(const Network& net, const Analysis& a, int devices, 
         } else {
             outs = split_channels(out.c, devices);
             if (out.c % devices != 0)
-                p.warnings.push_back(l.name + ": " + std::to_string(out.c) + (l.type == LayerType::Fc ? " units" : " channels") +
-                                     " do not split evenly over " + std::to_string(devices) + " devices: " +
-                                     split_text(outs));
+                p.warnings.push_back(
+                    l.type == LayerType::Fc
+                        ? tr("{0}: {1} units do not split evenly over {2} devices: {3}", l.name, out.c, devices,
+                             split_text(outs))
+                        : tr("{0}: {1} channels do not split evenly over {2} devices: {3}", l.name, out.c, devices,
+                             split_text(outs)));
             for (size_t d = 0; d < K; ++d) {
                 const ChannelRange o = outs[d];
                 if (l.type == LayerType::Conv) {
@@ -153,24 +157,27 @@ Partition partition_network(const Network& net, const Analysis& a, int devices, 
             t.activation_bytes += s.activation_bytes;
             t.receive_bytes += s.receive_bytes;
         }
-        const std::string k = std::to_string(devices) + (devices == 1 ? " device" : " devices");
         if (!any_receive) {
             ps.exchange = Exchange::None;
             if (i == 0)
-                ps.why = "the input image is on every device";
+                ps.why = tr("the input image is on every device");
             else if (l.type == LayerType::Conv && l.groups > 1)
-                ps.why = "groups " + std::to_string(l.groups) + " over " + k + ": each device reads only its own channels";
+                ps.why = devices == 1
+                             ? tr("groups {0} over 1 device: each device reads only its own channels", l.groups)
+                             : tr("groups {0} over {1} devices: each device reads only its own channels", l.groups,
+                                  devices);
             else if (channel_wise(l.type))
-                ps.why = "works channel by channel: each device keeps its own";
+                ps.why = tr("works channel by channel: each device keeps its own");
             else
-                ps.why = devices == 1 ? "one device holds everything" : "each device already holds what it reads";
+                ps.why = devices == 1 ? tr("one device holds everything") : tr("each device already holds what it reads");
         } else if (l.type == LayerType::Lrn) {
             ps.exchange = Exchange::Halo;
-            ps.why = "its window runs across channels: the channels next to a device's edge come from its neighbour";
+            ps.why = tr("its window runs across channels: the channels next to a device's edge come from its neighbour");
         } else {
             ps.exchange = Exchange::AllGather;
-            ps.why = all_full ? "reads every input channel: each device first gathers the others' outputs"
-                              : "its groups do not line up with " + k + ": devices gather the channels they lack";
+            ps.why = all_full ? tr("reads every input channel: each device first gathers the others' outputs")
+                              : tr("its groups do not line up with {0} devices: devices gather the channels they lack",
+                                   devices);
         }
         for (size_t d = 0; d < K; ++d) p.overall.receive_bytes += ps.devices[d].receive_bytes;
         for (size_t d = 0; d < K; ++d) held[d] = outs[d];
@@ -229,14 +236,22 @@ std::string per_device(const PartitionStage& s, F value) {
     return t;
 }
 
-std::string fits_text(int64_t bytes) {
-    return bytes <= Partition::kCardBytes ? "fits" : "does not fit";
+bool fits(int64_t bytes) { return bytes <= Partition::kCardBytes; }
+
+// The exchange's name in a table: the JSON export keeps exchange_name's identifiers.
+std::string exchange_label(Exchange e) {
+    switch (e) {
+        case Exchange::None: return tr("local");
+        case Exchange::AllGather: return tr("all-gather");
+        case Exchange::Halo: return tr("halo");
+    }
+    return "?";
 }
 
 }  // namespace
 
 std::string format_partition(const Network& net, const Partition& p, TableFormat format) {
-    if (!p.ok()) return "error: " + p.error + "\n";
+    if (!p.ok()) return tr("error: {0}", p.error) + "\n";
     const size_t K = static_cast<size_t>(p.devices);
     auto ch = [](const DeviceShare& s) { return std::to_string(s.out.count()); };
     auto reads = [](const DeviceShare& s) {
@@ -290,14 +305,16 @@ std::string format_partition(const Network& net, const Partition& p, TableFormat
         return j.dump(2) + "\n";
     }
 
-    const std::vector<std::string> head = {"#", "layer", "type", "exchange", "channels", "reads channels",
-                                           "params", "MACs", "activations MiB", "receives MiB"};
+    const std::vector<std::string> head = {"#",          tr("layer"),  tr("type"),
+                                           tr("exchange"), tr("channels"), tr("reads channels"),
+                                           tr("params"),   "MACs",         tr("activations MiB"),
+                                           tr("receives MiB")};
     std::vector<std::vector<std::string>> rows;
     for (const auto& s : p.stages)
         rows.push_back({std::to_string(s.index + 1), s.name, std::string(type_name(s.type)),
-                        std::string(exchange_name(s.exchange)), per_device(s, ch), per_device(s, reads),
+                        exchange_label(s.exchange), per_device(s, ch), per_device(s, reads),
                         per_device(s, params), per_device(s, macs), per_device(s, act), per_device(s, recv)});
-    std::vector<std::string> total = {"", "total", "", "", "", ""};
+    std::vector<std::string> total = {"", tr("total"), "", "", "", ""};
     auto join = [&](auto value) {
         std::string t;
         for (size_t d = 0; d < K; ++d) {
@@ -312,16 +329,20 @@ std::string format_partition(const Network& net, const Partition& p, TableFormat
     total.push_back(join([](const DeviceTotals& t) { return mib(t.receive_bytes); }));
     rows.push_back(total);
 
-    std::string memory = "Training memory per device (estimate: weights ×3, every output ×2, the input batch, the "
-                         "largest unrolled input), batch " +
-                         std::to_string(p.batch) + ":";
-    for (size_t d = 0; d < K; ++d)
-        memory += " device " + std::to_string(d) + " " + mib(p.training[d].total()) + " MiB (" +
-                  fits_text(p.training[d].total()) + " a 3 GB card);";
-    memory += " on one device " + mib(p.single.total()) + " MiB (" + fits_text(p.single.total()) + ").";
-    const std::string title = net.name + " over " + std::to_string(p.devices) +
-                              (p.devices == 1 ? " device" : " devices") + ", batch " + std::to_string(p.batch) +
-                              ", float32; per-device values joined by +";
+    std::string memory = tr("Training memory per device (estimate: weights ×3, every output ×2, the input batch, the "
+                            "largest unrolled input), batch {0}:",
+                            p.batch);
+    for (size_t d = 0; d < K; ++d) {
+        const int64_t bytes = p.training[d].total();
+        memory += fits(bytes) ? tr(" device {0} {1} MiB (fits a 3 GB card);", d, mib(bytes))
+                              : tr(" device {0} {1} MiB (does not fit a 3 GB card);", d, mib(bytes));
+    }
+    memory += fits(p.single.total()) ? tr(" on one device {0} MiB (fits).", mib(p.single.total()))
+                                     : tr(" on one device {0} MiB (does not fit).", mib(p.single.total()));
+    const std::string title =
+        p.devices == 1 ? tr("{0} over 1 device, batch {1}, float32; per-device values joined by +", net.name, p.batch)
+                       : tr("{0} over {1} devices, batch {2}, float32; per-device values joined by +", net.name,
+                            p.devices, p.batch);
 
     std::string out;
     switch (format) {
@@ -342,37 +363,45 @@ std::string format_partition(const Network& net, const Partition& p, TableFormat
         }
         case TableFormat::Markdown: {
             out += "**" + md_cell(title) + "**\n\n|";
-            for (const auto& h : head) out += " " + md_cell(h) + " |";
+            for (const auto& h : head) {
+                out += ' ';
+                out += md_cell(h) + " |";
+            }
             out += "\n|";
             for (size_t c = 0; c < head.size(); ++c) out += c < 4 ? "---|" : "--:|";
             out += "\n";
             for (const auto& r : rows) {
                 out += "|";
-                for (const auto& cell : r) out += " " + md_cell(cell) + " |";
+                for (const auto& cell : r) {
+                    out += ' ';
+                    out += md_cell(cell) + " |";
+                }
                 out += "\n";
             }
             out += "\n" + md_cell(memory) + "\n";
-            for (const auto& w : p.warnings) out += "\nWarning: " + md_cell(w) + "\n";
+            for (const auto& w : p.warnings) {
+                out += '\n';
+                out += md_cell(tr("Warning: {0}", w)) + "\n";
+            }
             return out;
         }
         case TableFormat::Latex: {
-            out += "% " + latex_text(title) + "\n\\begin{tabular}{rlll" + std::string(head.size() - 4, 'r') +
-                   "}\n\\toprule\n";
+            std::string body = "\\begin{tabular}{rlll" + std::string(head.size() - 4, 'r') + "}\n\\toprule\n";
             for (size_t c = 0; c < head.size(); ++c) {
-            if (c) out += " & ";
-            out += latex_text(head[c]);
-        }
-            out += " \\\\\n\\midrule\n";
-            for (size_t r = 0; r < rows.size(); ++r) {
-                if (r + 1 == rows.size()) out += "\\midrule\n";
-                for (size_t c = 0; c < rows[r].size(); ++c) {
-            if (c) out += " & ";
-            out += latex_text(rows[r][c]);
-        }
-                out += " \\\\\n";
+                if (c) body += " & ";
+                body += latex_text(head[c]);
             }
-            out += "\\bottomrule\n\\end{tabular}\n";
-            return out;
+            body += " \\\\\n\\midrule\n";
+            for (size_t r = 0; r < rows.size(); ++r) {
+                if (r + 1 == rows.size()) body += "\\midrule\n";
+                for (size_t c = 0; c < rows[r].size(); ++c) {
+                    if (c) body += " & ";
+                    body += latex_text(rows[r][c]);
+                }
+                body += " \\\\\n";
+            }
+            body += "\\bottomrule\n\\end{tabular}\n";
+            return "% " + latex_text(title) + "\n" + latex_cjk_note(title + body) + body;
         }
         default: break;
     }
@@ -396,8 +425,8 @@ std::string format_partition(const Network& net, const Partition& p, TableFormat
     for (const auto& r : rows) out += line(r);
     out += "\n" + memory + "\n";
     for (const auto& s : p.stages)
-        if (s.exchange != Exchange::None) out += "  " + s.name + " (" + std::string(exchange_name(s.exchange)) + "): " + s.why + "\n";
-    for (const auto& w : p.warnings) out += "warning: " + w + "\n";
+        if (s.exchange != Exchange::None) out += "  " + tr("{0} ({1}): {2}", s.name, exchange_label(s.exchange), s.why) + "\n";
+    for (const auto& w : p.warnings) out += tr("warning: {0}", w) + "\n";
     return out;
 }
 

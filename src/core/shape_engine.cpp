@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "core/i18n.h"
+
 namespace convscope {
 
 std::string_view severity_name(Severity s) {
@@ -45,14 +47,13 @@ bool same_arithmetic(const WindowParams& a, const WindowParams& b) {
 
 std::string eff_kernel_note(const WindowResult& r) {
     if (r.p.dilation == 1) return {};
-    return "F_eff = " + std::to_string(r.p.dilation) + "·(" + std::to_string(r.p.kernel) + " − 1) + 1 = " +
-           std::to_string(r.p.dilation * (r.p.kernel - 1) + 1) + "; ";
+    return tr("F_eff = {0}·({1} − 1) + 1 = {2}; ", r.p.dilation, r.p.kernel, r.p.dilation * (r.p.kernel - 1) + 1);
 }
 
 std::string dim_formula(const WindowResult& r, const std::string& unit) {
     std::string s = eff_kernel_note(r) + window_formula(r);
     const std::string why = rounding_consequence(r, unit);
-    if (!r.exact && !why.empty()) s += ": " + why;
+    if (!r.exact && !why.empty()) s = tr("{0}: {1}", s, why);
     return s;
 }
 
@@ -61,27 +62,25 @@ void check_hyperparameters(const Layer& l, Stage& st) {
     auto error = [&st](std::string m) { st.messages.push_back({Severity::Error, std::move(m)}); };
     const bool weight = l.type == LayerType::Conv || l.type == LayerType::Fc;
     if (weight && l.out < 1)
-        error(std::string(l.type == LayerType::Conv ? "output channels" : "output features") +
-              " must be ≥ 1, got " + std::to_string(l.out));
+        error(l.type == LayerType::Conv ? tr("output channels must be ≥ 1, got {0}", l.out)
+                                        : tr("output features must be ≥ 1, got {0}", l.out));
     if (is_spatial_window(l.type)) {
-        if (l.kernel.h < 1 || l.kernel.w < 1)
-            error("kernel must be ≥ 1, got " + dims_text(l.kernel.h, l.kernel.w));
+        if (l.kernel.h < 1 || l.kernel.w < 1) error(tr("kernel must be ≥ 1, got {0}", dims_text(l.kernel.h, l.kernel.w)));
         if (l.stride.h < 1 || l.stride.w < 1)
-            error("stride must be ≥ 1, got " + dims_text(l.stride.h, l.stride.w) +
-                  " (a stride of 0 would never move the window)");
+            error(tr("stride must be ≥ 1, got {0} (a stride of 0 would never move the window)",
+                     dims_text(l.stride.h, l.stride.w)));
         if (l.dilation.h < 1 || l.dilation.w < 1)
-            error("dilation must be ≥ 1, got " + dims_text(l.dilation.h, l.dilation.w));
-        if (l.pad.top < 0 || l.pad.left < 0 || l.pad.bottom < 0 || l.pad.right < 0)
-            error("padding must be ≥ 0");
+            error(tr("dilation must be ≥ 1, got {0}", dims_text(l.dilation.h, l.dilation.w)));
+        if (l.pad.top < 0 || l.pad.left < 0 || l.pad.bottom < 0 || l.pad.right < 0) error(tr("padding must be ≥ 0"));
     }
-    if (l.type == LayerType::Conv && l.groups < 1) error("groups must be ≥ 1, got " + std::to_string(l.groups));
-    if (l.type == LayerType::Lrn && l.lrn_size < 1) error("size must be ≥ 1, got " + std::to_string(l.lrn_size));
+    if (l.type == LayerType::Conv && l.groups < 1) error(tr("groups must be ≥ 1, got {0}", l.groups));
+    if (l.type == LayerType::Lrn && l.lrn_size < 1) error(tr("size must be ≥ 1, got {0}", l.lrn_size));
     if (l.type == LayerType::Dropout && !(l.ratio >= 0.0 && l.ratio < 1.0))
-        error("ratio must be in [0, 1), got " + std::to_string(l.ratio));
+        error(tr("ratio must be in [0, 1), got {0}", std::to_string(l.ratio)));
     if (l.type == LayerType::AdaptiveAvgPool && (l.output_size.h < 1 || l.output_size.w < 1))
-        error("output size must be ≥ 1, got " + dims_text(l.output_size.h, l.output_size.w));
+        error(tr("output size must be ≥ 1, got {0}", dims_text(l.output_size.h, l.output_size.w)));
     if (l.type == LayerType::Fc && l.in_features < 0)
-        error("expected input features must be ≥ 0, got " + std::to_string(l.in_features));
+        error(tr("expected input features must be ≥ 0, got {0}", l.in_features));
 }
 
 // conv, maxpool, avgpool: the two spatial dimensions, with diagnostics. Returns false on error.
@@ -94,18 +93,22 @@ bool slide_window(const Layer& l, const Shape3& in, Stage& st, Shape3& out) {
     const auto& w = *st.dim_w;
     const bool same = same_arithmetic(ph, pw);
     st.formula = same ? dim_formula(h, "column and row")
-                      : "H: " + dim_formula(h, "row") + "; W: " + dim_formula(w, "column");
+                      : tr("H: {0}; W: {1}", dim_formula(h, "row"), dim_formula(w, "column"));
     st.exact = h.exact && w.exact;
 
     bool ok = true;
     auto check_fit = [&](const WindowResult& r, const char* dim) {
         if (r.valid) return;
         ok = false;
-        const std::string prefix = same ? "" : std::string(dim) + ": ";
-        st.messages.push_back(
-            {Severity::Error, prefix + "the window (" + std::to_string(r.eff_kernel) + " wide" +
-                                  (r.p.dilation > 1 ? ", dilated" : "") + ") is larger than the padded input (" +
-                                  std::to_string(r.padded) + "): no position fits, so there is no output"});
+        const std::string m =
+            r.p.dilation > 1
+                ? tr("the window ({0} wide, dilated) is larger than the padded input ({1}): no position fits, so "
+                     "there is no output",
+                     r.eff_kernel, r.padded)
+                : tr("the window ({0} wide) is larger than the padded input ({1}): no position fits, so there is no "
+                     "output",
+                     r.eff_kernel, r.padded);
+        st.messages.push_back({Severity::Error, same ? m : tr("{0}: {1}", dim, m)});
     };
     check_fit(h, "H");
     if (!same) check_fit(w, "W");
@@ -114,26 +117,27 @@ bool slide_window(const Layer& l, const Shape3& in, Stage& st, Shape3& out) {
     auto note_rounding = [&](const WindowResult& r, const std::string& prefix, const std::string& unit) {
         if (r.exact) return;
         const bool down = r.p.rounding == Rounding::Floor;
-        std::string m = prefix + "non-integer division: " +
-                        exact_quotient_text(r.span, r.p.stride) + (down ? " rounded down to " : " rounded up to ") +
-                        std::to_string(r.out);
+        const std::string q = exact_quotient_text(r.span, r.p.stride);
+        std::string m = down ? tr("non-integer division: {0} rounded down to {1}", q, r.out)
+                             : tr("non-integer division: {0} rounded up to {1}", q, r.out);
         const std::string why = rounding_consequence(r, unit);
-        if (!why.empty()) m += "; " + why;
+        if (!why.empty()) m = tr("{0}; {1}", m, why);
+        if (!prefix.empty()) m = tr("{0}: {1}", prefix, m);
         st.messages.push_back({Severity::Warning, m, true});
     };
     if (same) {
         note_rounding(h, "", "column and row");
     } else {
-        note_rounding(h, "H: ", "row");
-        note_rounding(w, "W: ", "column");
+        note_rounding(h, "H", "row");
+        note_rounding(w, "W", "column");
     }
     if (l.type != LayerType::Conv) {
         // PyTorch refuses pooling padding wider than half the window; Caffe only needs pad < kernel.
         auto wide = [](int pad, int64_t window) { return int64_t{pad} * 2 > window; };
         if (wide(l.pad.top, h.eff_kernel) || wide(l.pad.bottom, h.eff_kernel) || wide(l.pad.left, w.eff_kernel) ||
             wide(l.pad.right, w.eff_kernel))
-            st.messages.push_back({Severity::Warning,
-                                   "padding is more than half the window: PyTorch refuses this pooling layer"});
+            st.messages.push_back(
+                {Severity::Warning, tr("padding is more than half the window: PyTorch refuses this pooling layer")});
     }
     out.h = h.out;
     out.w = w.out;
@@ -187,8 +191,8 @@ Stage analyze_layer(const Layer& l, size_t index, const std::optional<Shape3>& i
     const bool hyper_ok = st.messages.empty();
     if (!input) {
         st.blocked = hyper_ok;
-        error(index == 0 ? "no input shape: the network's input shape is invalid"
-                         : "no input shape: an earlier stage failed");
+        error(index == 0 ? tr("no input shape: the network's input shape is invalid")
+                         : tr("no input shape: an earlier stage failed"));
     } else if (hyper_ok) {
         const Shape3 in = *input;
         Shape3 out = in;
@@ -196,13 +200,11 @@ Stage analyze_layer(const Layer& l, size_t index, const std::optional<Shape3>& i
         switch (l.type) {
             case LayerType::Conv: {
                 if (in.c % l.groups != 0) {
-                    error("groups = " + std::to_string(l.groups) + " does not divide the " + std::to_string(in.c) +
-                          " input channels");
+                    error(tr("groups = {0} does not divide the {1} input channels", l.groups, in.c));
                     ok = false;
                 }
                 if (l.out % l.groups != 0) {
-                    error("groups = " + std::to_string(l.groups) + " does not divide the " + std::to_string(l.out) +
-                          " output channels");
+                    error(tr("groups = {0} does not divide the {1} output channels", l.groups, l.out));
                     ok = false;
                 }
                 if (ok) ok = slide_window(l, in, st, out);
@@ -226,12 +228,14 @@ Stage analyze_layer(const Layer& l, size_t index, const std::optional<Shape3>& i
                 const int64_t wh = adaptive_max_window(in.h, out.h);
                 const int64_t ww = adaptive_max_window(in.w, out.w);
                 st.exact = in.h % out.h == 0 && in.w % out.w == 0;
-                st.formula = "adaptive: " + dims_text(in.h, in.w) + " → " + dims_text(out.h, out.w) +
-                             (st.exact ? " (windows of " + dims_text(in.h / out.h, in.w / out.w) + ")"
-                                       : " (uneven windows, up to " + dims_text(wh, ww) + ")");
+                st.formula = st.exact ? tr("adaptive: {0} → {1} (windows of {2})", dims_text(in.h, in.w),
+                                           dims_text(out.h, out.w), dims_text(in.h / out.h, in.w / out.w))
+                                      : tr("adaptive: {0} → {1} (uneven windows, up to {2})", dims_text(in.h, in.w),
+                                           dims_text(out.h, out.w), dims_text(wh, ww));
                 if (!st.exact)
-                    st.messages.push_back({Severity::Warning, "the input does not divide evenly into " +
-                                                                  dims_text(out.h, out.w) + " windows: they overlap"});
+                    st.messages.push_back({Severity::Warning, tr("the input does not divide evenly into {0} windows: "
+                                                                 "they overlap",
+                                                                 dims_text(out.h, out.w))});
                 grow_rf(st.rf, wh, ww, std::max<int64_t>(1, in.h / out.h), std::max<int64_t>(1, in.w / out.w), c);
                 break;
             }
@@ -240,22 +244,20 @@ Stage analyze_layer(const Layer& l, size_t index, const std::optional<Shape3>& i
                 const int64_t features = c.mul(c.mul(in.c, in.h), in.w);
                 // Every output sees every input position: like a convolution whose kernel covers the map.
                 grow_rf(st.rf, in.h, in.w, 1, 1, c);
+                // C·H·W: the multiplication sign is the language's ("·" in English, "×" in Chinese).
+                const std::string product = tr("{0}·{1}·{2} = {3}", in.c, in.h, in.w, features);
                 if (l.type == LayerType::Flatten) {
                     out = {features, 1, 1};
-                    st.formula = std::to_string(in.c) + "·" + std::to_string(in.h) + "·" + std::to_string(in.w) +
-                                 " = " + std::to_string(features);
+                    st.formula = product;
                     break;
                 }
-                st.formula = (in.h == 1 && in.w == 1 ? std::to_string(features)
-                                                     : std::to_string(in.c) + "·" + std::to_string(in.h) + "·" +
-                                                           std::to_string(in.w) + " = " + std::to_string(features)) +
-                             " → " + std::to_string(l.out);
+                st.formula = (in.h == 1 && in.w == 1 ? std::to_string(features) : product) + " → " +
+                             std::to_string(l.out);
                 const int64_t weights_in = l.in_features > 0 ? l.in_features : features;
                 st.params = c.add(c.mul(weights_in, l.out), l.bias ? l.out : 0);
                 if (l.in_features > 0 && l.in_features != features) {
-                    error("expects " + std::to_string(l.in_features) + " input features (its weights are " +
-                          dims_text(l.out, l.in_features) + "), got " + std::to_string(features) + " (" +
-                          shape_text(in) + ")");
+                    error(tr("expects {0} input features (its weights are {1}), got {2} ({3})", l.in_features,
+                             dims_text(l.out, l.in_features), features, shape_text(in)));
                     ok = false;
                     break;
                 }
@@ -274,7 +276,7 @@ Stage analyze_layer(const Layer& l, size_t index, const std::optional<Shape3>& i
             st.activations = c.mul(c.mul(out.c, out.h), out.w);
         }
         if (c.overflow)
-            st.messages.push_back({Severity::Warning, "too large to count: statistics exceed 64-bit integers"});
+            st.messages.push_back({Severity::Warning, tr("too large to count: statistics exceed 64-bit integers")});
     }
     for (const auto& m : st.messages) st.status = std::max(st.status, m.severity);
     return st;
@@ -304,7 +306,7 @@ Analysis analyze(const Network& net) {
         a.stages.push_back(std::move(st));
     }
     if (!(net.input.c >= 1 && net.input.h >= 1 && net.input.w >= 1)) {
-        a.input_error = "the input shape must be positive, got " + shape_text(net.input);
+        a.input_error = tr("the input shape must be positive, got {0}", shape_text(net.input));
         ++a.errors;
     }
     return a;
@@ -361,9 +363,8 @@ MemoryNeed forward_memory(const Network& net, const Analysis& a) {
 
 std::optional<std::string> check_memory(const MemoryNeed& need, int64_t limit_bytes) {
     if (need.total() <= limit_bytes) return std::nullopt;
-    return "needs " + gib(need.total()) + " (weights " + gib(need.weights) + ", layer outputs " +
-           gib(need.activations) + ", working memory " + gib(need.workspace) + "), more than the limit of " +
-           gib(limit_bytes);
+    return tr("needs {0} (weights {1}, layer outputs {2}, working memory {3}), more than the limit of {4}",
+              gib(need.total()), gib(need.weights), gib(need.activations), gib(need.workspace), gib(limit_bytes));
 }
 
 }  // namespace convscope

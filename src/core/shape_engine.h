@@ -37,6 +37,8 @@ struct Stage {
     std::optional<Shape3> output;  // (C, H, W); empty when this or an earlier layer failed
     // Sliding-window layers: the arithmetic of each spatial dimension.
     std::optional<WindowResult> dim_h, dim_w;
+    // Text (the formula, the messages) is in the language current when analyze() ran: re-analyse after a
+    // change of language.
     std::string formula;  // the worked formula with the numbers substituted
     bool exact = true;    // every division in this layer is exact
     Severity status = Severity::Ok;

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "core/i18n.h"
+
 namespace convscope {
 
 std::optional<TableFormat> parse_table_format(std::string_view s) {
@@ -36,8 +38,10 @@ std::string kernel_text(Hw v) { return dims_text(v.h, v.w); }
 std::string pad_text(const Pad4& p) {
     if (p.uniform()) return std::to_string(p.top);
     if (p.symmetric()) return dims_text(p.top, p.left);
-    return "[" + std::to_string(p.top) + "," + std::to_string(p.left) + "," + std::to_string(p.bottom) + "," +
-           std::to_string(p.right) + "]";
+    std::string s = "[";
+    s += std::to_string(p.top) + "," + std::to_string(p.left) + "," + std::to_string(p.bottom) + "," +
+         std::to_string(p.right) + "]";
+    return s;
 }
 
 // Shortest decimal that reads back to the same double ("0.0001" → "1e-04" is avoided).
@@ -48,6 +52,16 @@ std::string number_text(double v) {
         if (std::strtod(buf, nullptr) == v) break;
     }
     return buf;
+}
+
+// "warning: …", "error: …".
+std::string labelled_message(const Diagnostic& m) {
+    switch (m.severity) {
+        case Severity::Error: return tr("error: {0}", m.message);
+        case Severity::Warning: return tr("warning: {0}", m.message);
+        case Severity::Ok: break;
+    }
+    return tr("ok: {0}", m.message);
 }
 
 // One layer's row, as plain strings and numbers; each format decides how to show them.
@@ -71,9 +85,9 @@ std::vector<Row> build_rows(const Network& net, const Analysis& a) {
         r.rf = st.output ? compact_dims_text(st.rf.size_h, st.rf.size_w) : "—";
         r.jump = st.output ? compact_dims_text(st.rf.jump_h, st.rf.jump_w) : "—";
         for (const auto& m : st.messages) {
-            const std::string labelled = std::string(severity_name(m.severity)) + ": " + m.message;
-            r.messages += (r.messages.empty() ? "" : "; ") + labelled;
-            if (!m.rounding) r.notes += (r.notes.empty() ? "" : "; ") + labelled;
+            const std::string labelled = labelled_message(m);
+            r.messages = r.messages.empty() ? labelled : tr("{0}; {1}", r.messages, labelled);
+            if (!m.rounding) r.notes = r.notes.empty() ? labelled : tr("{0}; {1}", r.notes, labelled);
         }
         rows.push_back(std::move(r));
     }
@@ -87,15 +101,16 @@ std::string totals_line(const Analysis& a) {
     std::snprintf(gflops, sizeof gflops, "%.3g", 2.0 * static_cast<double>(a.totals.macs) / 1e9);
     char mib[64];
     std::snprintf(mib, sizeof mib, "%.2f", static_cast<double>(a.totals.activation_bytes()) / (1024.0 * 1024.0));
-    return group_digits(a.totals.params) + " parameters, " + group_digits(a.totals.macs) + " MACs (" + gflops +
-           " GFLOPs, FLOPs = 2·MACs), " + group_digits(a.totals.activations) + " activations (" + mib +
-           " MiB as float32)";
+    return tr("{0} parameters, {1} MACs ({2} GFLOPs, FLOPs = 2·MACs), {3} activations ({4} MiB as float32)",
+              group_digits(a.totals.params), group_digits(a.totals.macs), gflops, group_digits(a.totals.activations),
+              mib);
 }
 
 std::string format_text(const Network& net, const Analysis& a) {
     const auto rows = build_rows(net, a);
-    const std::vector<std::string> headers{"#",       "layer", "type",        "hyperparameters", "input", "output",
-                                           "params",  "MACs",  "activations", "RF",              "jump",  "formula"};
+    const std::vector<std::string> headers{"#",         tr("layer"),       tr("type"), tr("hyperparameters"),
+                                           tr("input"), tr("output"),      tr("params"), "MACs",
+                                           tr("activations"), tr("RF"), tr("jump"), tr("formula")};
     std::vector<std::vector<std::string>> cells;
     for (const auto& r : rows) {
         const Stage& st = *r.stage;
@@ -120,14 +135,14 @@ std::string format_text(const Network& net, const Analysis& a) {
         while (!s.empty() && s.back() == ' ') s.pop_back();
         return s + "\n";
     };
-    std::string out = a.model + " — input " + shape_text(a.input) + "\n\n";
+    std::string out = tr("{0} — input {1}", a.model, shape_text(a.input)) + "\n\n";
     out += line(headers, ' ');
     for (size_t i = 0; i < cells.size(); ++i) {
         const Severity sev = rows[i].stage->status;
         out += line(cells[i], sev == Severity::Error ? '!' : sev == Severity::Warning ? '~' : ' ');
     }
-    out += "\nTotal: " + totals_line(a) + "\n";
-    if (!a.input_error.empty()) out += "\nerror: input: " + a.input_error + "\n";
+    out += "\n" + tr("Total: {0}", totals_line(a)) + "\n";
+    if (!a.input_error.empty()) out += "\n" + tr("error: input: {0}", a.input_error) + "\n";
     bool heading = false;
     for (const auto& r : rows) {
         for (const auto& m : r.stage->messages) {
@@ -135,18 +150,19 @@ std::string format_text(const Network& net, const Analysis& a) {
                 out += "\n";
                 heading = true;
             }
-            out += (m.severity == Severity::Error ? "error: " : "warning: ") + r.name + ": " + m.message + "\n";
+            out += labelled_message({m.severity, tr("{0}: {1}", r.name, m.message)}) + "\n";
         }
     }
-    if (heading) out += "(~ marks a warning, ! an error)\n";
+    if (heading) out += tr("(~ marks a warning, ! an error)") + "\n";
     return out;
 }
 
 std::string format_csv(const Network& net, const Analysis& a) {
     const auto rows = build_rows(net, a);
-    std::string out =
-        "index,name,type,hyperparameters,in_c,in_h,in_w,out_c,out_h,out_w,params,macs,activations,rf_h,rf_w,"
-        "jump_h,jump_w,exact,status,formula,messages\n";
+    // The column names are headings a person reads in a spreadsheet: in the current language.
+    std::string out = tr("index,name,type,hyperparameters,in_c,in_h,in_w,out_c,out_h,out_w,params,macs,activations,"
+                         "rf_h,rf_w,jump_h,jump_w,exact,status,formula,messages") +
+                      "\n";
     auto dims = [](const std::optional<Shape3>& s) {
         return s ? std::to_string(s->c) + "," + std::to_string(s->h) + "," + std::to_string(s->w) : std::string(",,");
     };
@@ -162,16 +178,26 @@ std::string format_csv(const Network& net, const Analysis& a) {
                "," + (st.exact ? "true" : "false") + "," + std::string(severity_name(st.status)) + "," +
                csv_field(r.formula) + "," + csv_field(r.messages) + "\n";
     }
-    if (!a.input_error.empty()) out += ",input,,,,,,,,,,,,,,,,,error,," + csv_field("error: " + a.input_error) + "\n";
-    out += ",total,,,,,,,,," + std::to_string(a.totals.params) + "," + std::to_string(a.totals.macs) + "," +
-           std::to_string(a.totals.activations) + ",,,,,,,,\n";
+    if (!a.input_error.empty())
+        out += "," + csv_field(tr("input")) + ",,,,,,,,,,,,,,,,,error,," + csv_field(tr("error: {0}", a.input_error)) +
+               "\n";
+    out += "," + csv_field(tr("total")) + ",,,,,,,,," + std::to_string(a.totals.params) + "," +
+           std::to_string(a.totals.macs) + "," + std::to_string(a.totals.activations) + ",,,,,,,,\n";
     return out;
 }
 
 std::string format_markdown(const Network& net, const Analysis& a) {
     const auto rows = build_rows(net, a);
-    std::string out = "**" + md_cell(a.model) + "** — input " + shape_text(a.input) + "\n\n";
-    out += "| # | layer | type | hyperparameters | output | formula | params | MACs | activations | RF | jump |\n";
+    std::string title = "**";
+    title += md_cell(a.model) + "**";
+    std::string out = tr("{0} — input {1}", title, shape_text(a.input)) + "\n\n";
+    out += "| # |";
+    for (const std::string& h : {tr("layer"), tr("type"), tr("hyperparameters"), tr("output"), tr("formula"),
+                                 tr("params"), std::string("MACs"), tr("activations"), tr("RF"), tr("jump")}) {
+        out += ' ';
+        out += md_cell(h) + " |";
+    }
+    out += "\n";
     out += "|--:|---|---|---|---|---|--:|--:|--:|--:|--:|\n";
     for (const auto& r : rows) {
         const Stage& st = *r.stage;
@@ -182,18 +208,19 @@ std::string format_markdown(const Network& net, const Analysis& a) {
                " | " + count_or_dash(st, st.macs) + " | " + count_or_dash(st, st.activations) + " | " + r.rf +
                " | " + r.jump + " |\n";
     }
-    out += "| | **total** | | | | | **" + group_digits(a.totals.params) + "** | **" + group_digits(a.totals.macs) +
-           "** | **" + group_digits(a.totals.activations) + "** | | |\n";
-    out += "\nMACs count multiply-accumulates per image, bias not counted (FLOPs = 2·MACs).\n";
+    out += "| | **" + md_cell(tr("total")) + "** | | | | | **" + group_digits(a.totals.params) + "** | **" +
+           group_digits(a.totals.macs) + "** | **" + group_digits(a.totals.activations) + "** | | |\n";
+    out += "\n" + md_cell(tr("MACs count multiply-accumulates per image, bias not counted (FLOPs = 2·MACs).")) + "\n";
     return out;
 }
 
 std::string format_latex(const Network& net, const Analysis& a) {
     const auto rows = build_rows(net, a);
-    std::string out = "% " + a.model + ", input " + std::to_string(a.input.c) + "x" + std::to_string(a.input.h) +
-                      "x" + std::to_string(a.input.w) + ". Needs \\usepackage{booktabs}.\n";
-    out += "\\begin{tabular}{rlllrrrl}\n\\toprule\n";
-    out += "\\# & layer & type & output & params & MACs & RF & formula \\\\\n\\midrule\n";
+    std::string out = "\\begin{tabular}{rlllrrrl}\n\\toprule\n\\#";
+    for (const std::string& h :
+         {tr("layer"), tr("type"), tr("output"), tr("params"), std::string("MACs"), tr("RF"), tr("formula")})
+        out += " & " + latex_text(h);
+    out += " \\\\\n\\midrule\n";
     for (const auto& r : rows) {
         const Stage& st = *r.stage;
         std::string formula = latex_text(r.formula);
@@ -202,9 +229,13 @@ std::string format_latex(const Network& net, const Analysis& a) {
                latex_text(r.output) + " & " + latex_text(count_or_dash(st, st.params)) + " & " +
                latex_text(count_or_dash(st, st.macs)) + " & " + latex_text(r.rf) + " & " + formula + " \\\\\n";
     }
-    out += "\\midrule\n & total & & & " + latex_text(group_digits(a.totals.params)) + " & " +
+    out += "\\midrule\n & " + latex_text(tr("total")) + " & & & " + latex_text(group_digits(a.totals.params)) + " & " +
            latex_text(group_digits(a.totals.macs)) + " & & \\\\\n\\bottomrule\n\\end{tabular}\n";
-    return out;
+    std::string top = "% ";
+    top += tr("{0}, input {1}x{2}x{3}. Needs {4}.", a.model, a.input.c, a.input.h, a.input.w,
+              "\\usepackage{booktabs}");
+    top += "\n";
+    return top + latex_cjk_note(top + out) + out;
 }
 
 std::string format_json(const Network& net, const Analysis& a) {
@@ -235,7 +266,7 @@ std::string format_json(const Network& net, const Analysis& a) {
         j["formula"] = st.formula;
         j["status"] = std::string(severity_name(st.status));
         ojson messages = ojson::array();
-        for (const auto& m : st.messages) messages.push_back(std::string(severity_name(m.severity)) + ": " + m.message);
+        for (const auto& m : st.messages) messages.push_back(labelled_message(m));
         j["messages"] = std::move(messages);
         layers.push_back(std::move(j));
     }
@@ -255,44 +286,53 @@ std::string format_json(const Network& net, const Analysis& a) {
 
 std::string layer_summary(const Layer& l) {
     std::string s;
-    auto window = [&l]() {
-        std::string w = kernel_text(l.kernel) + "/" + hw_text(l.stride);
-        if (!(l.pad == Pad4{})) w += ", pad " + pad_text(l.pad);
-        if (!(l.dilation == Hw{1, 1}) && l.type != LayerType::AvgPool) w += ", dilation " + hw_text(l.dilation);
-        if (l.ceil) w += ", ceil";
+    // Each part in the current language; a part's key starts with the ", " that joins it on.
+    const std::string window = kernel_text(l.kernel) + "/" + hw_text(l.stride);
+    auto window_options = [&l]() {
+        std::string w;
+        if (!(l.pad == Pad4{})) w += tr(", pad {0}", pad_text(l.pad));
+        if (!(l.dilation == Hw{1, 1}) && l.type != LayerType::AvgPool) w += tr(", dilation {0}", hw_text(l.dilation));
+        if (l.ceil) w += tr(", ceil");
         return w;
     };
     switch (l.type) {
         case LayerType::Conv:
-            s = std::to_string(l.out) + ", " + kernel_text(l.kernel) + "/" + hw_text(l.stride) + ", pad " +
-                pad_text(l.pad);
-            if (!(l.dilation == Hw{1, 1})) s += ", dilation " + hw_text(l.dilation);
-            if (l.groups != 1) s += ", groups " + std::to_string(l.groups);
-            if (!l.bias) s += ", no bias";
-            if (l.ceil) s += ", ceil";
+            s = tr("{0}, {1}", l.out, window) + tr(", pad {0}", pad_text(l.pad));
+            if (!(l.dilation == Hw{1, 1})) s += tr(", dilation {0}", hw_text(l.dilation));
+            if (l.groups != 1) s += tr(", groups {0}", l.groups);
+            if (!l.bias) s += tr(", no bias");
+            if (l.ceil) s += tr(", ceil");
             break;
-        case LayerType::MaxPool: s = "max " + window(); break;
+        case LayerType::MaxPool: s = tr("max {0}", window) + window_options(); break;
         case LayerType::AvgPool:
-            s = "avg " + window();
-            if (!l.count_include_pad) s += ", pad not counted";
+            s = tr("avg {0}", window) + window_options();
+            if (!l.count_include_pad) s += tr(", pad not counted");
             break;
-        case LayerType::AdaptiveAvgPool: s = "to " + kernel_text(l.output_size); break;
+        case LayerType::AdaptiveAvgPool: s = tr("to {0}", kernel_text(l.output_size)); break;
         case LayerType::Lrn:
-            s = "size " + std::to_string(l.lrn_size) + ", α " + number_text(l.alpha) +
-                (l.alpha_over_size ? "" : " (not ÷ size)") + ", β " + number_text(l.beta) + ", k " +
-                number_text(l.k);
+            s = l.alpha_over_size ? tr("size {0}, α {1}, β {2}, k {3}", l.lrn_size, number_text(l.alpha),
+                                       number_text(l.beta), number_text(l.k))
+                                  : tr("size {0}, α {1} (not ÷ size), β {2}, k {3}", l.lrn_size, number_text(l.alpha),
+                                       number_text(l.beta), number_text(l.k));
             break;
         case LayerType::Dropout: s = "p " + number_text(l.ratio); break;
         case LayerType::Fc:
-            s = std::to_string(l.out);
-            if (l.in_features > 0) s += " (from " + std::to_string(l.in_features) + ")";
-            if (!l.bias) s += ", no bias";
+            s = l.in_features > 0 ? tr("{0} (from {1})", l.out, l.in_features) : std::to_string(l.out);
+            if (!l.bias) s += tr(", no bias");
             break;
         case LayerType::Relu:
         case LayerType::Flatten:
         case LayerType::Softmax: break;
     }
     return s;
+}
+
+std::string latex_cjk_note(const std::string& latex) {
+    if (!has_wide_chars(latex)) return {};
+    std::string note = "% ";
+    note += tr("The Chinese text needs XeLaTeX with {0} (or the {1} document class).", "\\usepackage{xeCJK}",
+               "ctexart");
+    return note + "\n";
 }
 
 std::string format_table(const Network& net, const Analysis& a, TableFormat format) {

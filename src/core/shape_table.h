@@ -18,10 +18,16 @@ enum class TableFormat { Text, Csv, Markdown, Json, Latex };
 std::optional<TableFormat> parse_table_format(std::string_view s);  // "text", "csv", "md", "json", "latex"
 std::string_view format_extension(TableFormat f);                  // ".txt", ".csv", ".md", ".json", ".tex"
 
-// "96, 11×11/4, pad 0, groups 2": a layer's hyperparameters in a table cell.
+// "96, 11×11/4, pad 0, groups 2": a layer's hyperparameters in a table cell, in the current language.
 std::string layer_summary(const Layer& l);
 
-// The whole table in one format. `analysis` must come from analyze(net).
+// The whole table in one format, its headings and notes in the current language (JSON keys, CSV
+// values such as "true" and "warning", and layer type names stay as they are: they are data).
+// `analysis` must come from analyze(net), in the same language.
 std::string format_table(const Network& net, const Analysis& analysis, TableFormat format);
+
+// LaTeX comment lines saying how to compile `latex` when it holds wide (Chinese) characters: with
+// XeLaTeX and xeCJK. Empty otherwise.
+std::string latex_cjk_note(const std::string& latex);
 
 }  // namespace convscope

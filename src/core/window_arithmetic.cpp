@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "core/i18n.h"
+
 namespace convscope {
 
 namespace {
@@ -13,12 +15,32 @@ int64_t floor_div(int64_t a, int64_t b) {
 }
 int64_t ceil_div(int64_t a, int64_t b) { return -floor_div(-a, b); }
 
-std::string plural(int64_t n, const std::string& unit) {
-    // "column and row" → "columns and rows"
-    if (n == 1) return unit;
-    const auto pos = unit.find(" and ");
-    if (pos == std::string::npos) return unit + "s";
-    return unit.substr(0, pos) + "s and " + unit.substr(pos + 5) + "s";
+// The three units rounding_consequence speaks of.
+enum class Unit { Column, Row, Both };
+Unit unit_of(const std::string& unit) {
+    if (unit == "column") return Unit::Column;
+    if (unit == "row") return Unit::Row;
+    return Unit::Both;
+}
+
+// "1 column", "3 columns and rows": a count with its unit, in the current language.
+std::string count_of(int64_t n, Unit u) {
+    switch (u) {
+        case Unit::Column: return n == 1 ? tr("{0} column", n) : tr("{0} columns", n);
+        case Unit::Row: return n == 1 ? tr("{0} row", n) : tr("{0} rows", n);
+        case Unit::Both: break;
+    }
+    return n == 1 ? tr("{0} column and row", n) : tr("{0} columns and rows", n);
+}
+
+// "1 padded column", "2 padded columns and rows".
+std::string padded_count_of(int64_t n, Unit u) {
+    switch (u) {
+        case Unit::Column: return n == 1 ? tr("{0} padded column", n) : tr("{0} padded columns", n);
+        case Unit::Row: return n == 1 ? tr("{0} padded row", n) : tr("{0} padded rows", n);
+        case Unit::Both: break;
+    }
+    return n == 1 ? tr("{0} padded column and row", n) : tr("{0} padded columns and rows", n);
 }
 }  // namespace
 
@@ -108,44 +130,49 @@ std::string window_formula(const WindowResult& r) {
     s += std::to_string(p.dilation * (p.kernel - 1) + 1);
     s += " + ";
     if (p.pad_begin == p.pad_end)
-        s += "2·" + std::to_string(p.pad_begin);
+        s += tr("2·{0}", p.pad_begin);  // "2×0" in Chinese, as its textbooks write a product of numbers
     else
         s += std::to_string(p.pad_begin) + " + " + std::to_string(p.pad_end);
     s += ")/" + std::to_string(p.stride) + " + 1 = ";
     const int64_t span = p.in + p.pad_begin + p.pad_end - (p.dilation * (p.kernel - 1) + 1);
-    if (p.stride < 1) return s + "undefined (stride must be ≥ 1)";
+    if (p.stride < 1) return s + tr("undefined (stride must be ≥ 1)");
     if (span < 0) {
         std::string value = exact_quotient_text(span, p.stride);
         if (!value.empty() && value[0] == '-') value = "−" + value.substr(1);
-        return s + value + ": the window does not fit";
+        return s + tr("{0}: the window does not fit", value);
     }
     if (r.exact) {
         s += std::to_string(r.out);
     } else {
-        s += exact_quotient_text(span, p.stride) + " → " + std::to_string(r.out) +
-             (p.rounding == Rounding::Floor ? " (floor)" : " (ceil)");
+        s += exact_quotient_text(span, p.stride) + " → " + std::to_string(r.out);
+        s += p.rounding == Rounding::Floor ? tr(" (floor)") : tr(" (ceil)");
     }
     return s;
 }
 
 std::string rounding_consequence(const WindowResult& r, const std::string& unit) {
     if (!r.valid) return {};
+    const Unit u = unit_of(unit);
     std::string s;
-    auto append = [&s](const std::string& part) { s += s.empty() ? part : "; " + part; };
+    auto append = [&s](const std::string& part) { s = s.empty() ? part : tr("{0}; {1}", s, part); };
+    // English: "is" for one column or row, "are" for more or for "column and row".
+    auto singular = [u](int64_t n) { return n == 1 && u != Unit::Both; };
     if (r.p.rounding == Rounding::Floor || r.dropped_last) {
-        if (r.uncovered_input > 0)
-            append("the last " + std::to_string(r.uncovered_input) + " " + plural(r.uncovered_input, unit) +
-                   (r.uncovered_input == 1 && unit.find(" and ") == std::string::npos ? " is" : " are") +
-                   " never covered");
-        if (r.uncovered_pad > 0)
-            append("the last " + std::to_string(r.uncovered_pad) + " padded " + plural(r.uncovered_pad, unit) +
-                   (r.uncovered_pad == 1 && unit.find(" and ") == std::string::npos ? " is" : " are") +
-                   " never used");
+        if (r.uncovered_input > 0) {
+            const std::string what = count_of(r.uncovered_input, u);
+            append(singular(r.uncovered_input) ? tr("the last {0} is never covered", what)
+                                               : tr("the last {0} are never covered", what));
+        }
+        if (r.uncovered_pad > 0) {
+            const std::string what = padded_count_of(r.uncovered_pad, u);
+            append(singular(r.uncovered_pad) ? tr("the last {0} is never used", what)
+                                             : tr("the last {0} are never used", what));
+        }
     }
     if (r.overhang > 0)
-        append("the last window hangs " + std::to_string(r.overhang) + " " + plural(r.overhang, unit) +
-               " past the " + (r.p.pad_end > 0 ? "padded input" : "input"));
-    if (r.dropped_last) append("a last window that would start in the padding is dropped");
+        append(r.p.pad_end > 0 ? tr("the last window hangs {0} past the padded input", count_of(r.overhang, u))
+                               : tr("the last window hangs {0} past the input", count_of(r.overhang, u)));
+    if (r.dropped_last) append(tr("a last window that would start in the padding is dropped"));
     return s;
 }
 

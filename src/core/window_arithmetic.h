@@ -43,11 +43,13 @@ WindowResult compute_window(const WindowParams& p);
 int64_t count_window_positions(const WindowParams& p);
 
 // "(227 − 11 + 2·0)/4 + 1 = 55", or for a non-integer case
-// "(224 − 11 + 2·0)/4 + 1 = 54.25 → 54 (floor)". Uses U+2212 minus and U+00B7 middle dot.
+// "(224 − 11 + 2·0)/4 + 1 = 54.25 → 54 (floor)". Uses U+2212 minus and U+00B7 middle dot; in the
+// current language ("(224 − 11 + 2×0)/4 + 1 = 54.25 → 54（向下取整）" in Chinese).
 std::string window_formula(const WindowResult& r);
 
-// What the rounding did, in words, for one dimension: "the last 1 column is never covered".
-// `unit` is "column" or "row" (or "column and row" when both dimensions agree). Empty when exact.
+// What the rounding did, in words and in the current language, for one dimension: "the last 1 column
+// is never covered". `unit` is "column" or "row" (or "column and row" when both dimensions agree),
+// always in English: it says which words to use. Empty when exact.
 std::string rounding_consequence(const WindowResult& r, const std::string& unit);
 
 // The unrounded (W − F_eff + P)/S + 1 as text: "54.25", "3.33…".

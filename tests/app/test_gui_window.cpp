@@ -247,8 +247,11 @@ TEST_CASE("an edit survives the app being killed: the next start brings it back"
     // The edit, then frames enough to stay open until it is killed.
     const std::string steps = dir.file("edit.txt", "select conv1\nset stride 2\nframes 100000\n");
     const std::string cmd = "XDG_CONFIG_HOME='" + home + "' xvfb-run -a -s '-screen 0 1280x800x24' " + CONVSCOPE_BINARY +
-                            " gui --script " + steps + " >/dev/null 2>&1 & sleep 10; pkill -9 -f -- '--script " + steps +
-                            "'; wait";
+                            " gui --script " + steps + " >/dev/null 2>&1 & " +
+                            // Killed once the autosave is there (at most a minute: a slow or instrumented
+                            // build may take a while to open the window), or after that minute anyway.
+                            "for i in $(seq 600); do [ -f '" + home + "/convscope/session.json' ] && break; sleep 0.1; done; " +
+                            "sleep 0.5; pkill -9 -f -- '--script " + steps + "'; wait";
     std::system(cmd.c_str());
     CHECK(std::filesystem::exists(config.path / "convscope" / "session.json"));
     const std::string state = dir.file("state.json");
@@ -258,5 +261,42 @@ TEST_CASE("an edit survives the app being killed: the next start brings it back"
     CHECK(j["stages"][0]["output"] == nlohmann::json::array({96, 109, 109}));
     CHECK(j["dirty"] == true);
     CHECK(contains(j["messages"].dump(), "restored your unsaved session"));
+}
+
+TEST_CASE("switching the language changes what the window draws, and --lang starts in it") {
+    SKIP_WITHOUT_XVFB();
+    TempDir dir;
+    const std::string en = dir.file("en.png"), zh = dir.file("zh.png"), back = dir.file("back.png");
+    const std::string state = dir.file("zh.json");
+    const Run r = run_script_in_window(dir, "wait-pass\nscreenshot " + en + "\nlanguage zh\nscreenshot " + zh +
+                                                "\nstate " + state + "\nlanguage en\nscreenshot " + back + "\n");
+    REQUIRE_MESSAGE(r.code == 0, r.err);
+    CHECK(nlohmann::json::parse(slurp(state))["language"] == "zh");
+    const nn::Image a = load_png(en), b = load_png(zh), c = load_png(back);
+    REQUIRE(a.width == b.width);
+    REQUIRE(a.width == c.width);
+    // The menu bar (File, Edit, … in English; 文件, 编辑, … in Chinese): the words differ, so do the
+    // pixels; back in English they are the same again.
+    auto differing = [](const nn::Image& x, const nn::Image& y, int rows) {
+        int n = 0;
+        for (int yy = 0; yy < rows; ++yy)
+            for (int xx = 0; xx < x.width; ++xx)
+                for (int ch = 0; ch < 3; ++ch)
+                    if (x.at(xx, yy, ch) != y.at(xx, yy, ch)) {
+                        ++n;
+                        break;
+                    }
+        return n;
+    };
+    const int menu_rows = 18;
+    CHECK(differing(a, b, menu_rows) > 200);
+    CHECK(differing(a, c, menu_rows) == 0);
+
+    const std::string started = dir.file("started.json");
+    const Run z = run_gui("--size 1280x800 --frames 2 --lang zh --state-out " + started);
+    REQUIRE_MESSAGE(z.code == 0, z.err);
+    CHECK(nlohmann::json::parse(slurp(started))["language"] == "zh");
+    // No warning about a missing font: scripts/setup installs one.
+    CHECK_FALSE(contains(slurp(started), "No Chinese font"));
 }
 }

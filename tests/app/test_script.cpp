@@ -44,8 +44,9 @@ TEST_CASE("a bad line is an error naming the file and the line, before anything 
     CHECK(parse_error("select conv1\nfly away\n") ==
           "s.txt:2: unknown step \"fly\" (select, next, prev, first, last, set, input, insert, duplicate, delete, "
           "move, undo, redo, preset, open-model, save-model, load-weights, open-image, sample, labels, export, seed, "
-          "normalize, backend, colormap, scale, enlarge, show, wait-pass, frames, screenshot, state, expect-shape, "
-          "expect-status, expect-valid, quit)");
+          "normalize, backend, language, colormap, scale, enlarge, show, wait-pass, frames, screenshot, state, "
+          "expect-shape, expect-status, expect-valid, animation, animation-step, animation-play, animation-speed, "
+          "expect-animation, tour, expect-tour-step, quit)");
     CHECK(parse_error("# one\n\nset kernel x\n") == "s.txt:3: set: kernel sizes must be whole numbers, got \"x\"");
     CHECK(parse_error("set kernel 0") == "s.txt:1: set: kernel sizes must be between 1 and 1048576, got 0");
     CHECK(parse_error("set kernel 3 3 3") == "s.txt:1: set: usage: set kernel H [W]");
