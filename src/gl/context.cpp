@@ -9,6 +9,8 @@
 #include <mutex>
 #include <vector>
 
+#include "core/i18n.h"
+
 namespace convscope::gl {
 
 struct GlContext::Egl {
@@ -95,20 +97,20 @@ bool query_info(GlInfo& info, std::string& why) {
     };
     info.version = str(GL_VERSION);
     if (info.version.empty()) {
-        why = "no OpenGL context is current (glGetString(GL_VERSION) gave nothing)";
+        why = tr("no OpenGL context is current (glGetString(GL_VERSION) gave nothing)");
         return false;
     }
     info.vendor = str(GL_VENDOR);
     info.renderer = str(GL_RENDERER);
     if (!epoxy_is_desktop_gl()) {
-        why = "the context is OpenGL ES (" + info.version + "), compute shaders here need desktop OpenGL 4.3";
+        why = tr("the context is OpenGL ES ({0}), compute shaders here need desktop OpenGL 4.3", info.version);
         return false;
     }
     const int v = epoxy_gl_version();
     info.major = v / 10;
     info.minor = v % 10;
     if (v < 43) {
-        why = "OpenGL " + info.version + " (" + info.renderer + ") is older than 4.3, which compute shaders need";
+        why = tr("OpenGL {0} ({1}) is older than 4.3, which compute shaders need", info.version, info.renderer);
         return false;
     }
     info.glsl_version = str(GL_SHADING_LANGUAGE_VERSION);
@@ -299,7 +301,7 @@ std::unique_ptr<GlContext> GlContext::create_headless(std::string& why) {
         if (auto ctx = attempt(dpy, "EGL surfaceless", "EGL surfaceless (Mesa)")) return ctx;
     }
 
-    why = "no OpenGL 4.3 context could be made without a window:";
+    why = tr("no OpenGL 4.3 context could be made without a window:");
     for (const auto& f : failures) why += "\n  " + f;
     return nullptr;
 }

@@ -11,6 +11,7 @@
 #include <map>
 #include <utility>
 
+#include "core/i18n.h"
 #include "gl/program.h"
 
 namespace convscope::gl {
@@ -64,13 +65,7 @@ std::optional<std::string> take_gl_error(const std::string& where) {
 
 // The message for a buffer the device would not give: what it was for, its size and the driver's word.
 std::string no_room(const std::string& what, int64_t bytes, const std::string& reason) {
-    std::string msg = what;
-    msg += ": the GPU cannot allocate ";
-    msg += std::to_string(bytes);
-    msg += " bytes (";
-    msg += reason;
-    msg += ")";
-    return msg;
+    return tr("{0}: the GPU cannot allocate {1} bytes ({2})", what, bytes, reason);
 }
 
 // A GL buffer object that knows its size; reallocated only when a larger one is needed.
@@ -112,10 +107,7 @@ public:
         id_ = 0;
         bytes_ = 0;
         if (e != GL_NO_ERROR) return gl_error_text(e);
-        std::string why = "the driver gave ";
-        why += std::to_string(got);
-        why += " bytes";
-        return why;
+        return tr("the driver gave {0} bytes", got);
     }
     std::optional<std::string> upload(const float* data, int64_t count) {
         if (auto e = reserve(count * 4)) return e;
@@ -197,26 +189,27 @@ public:
         const GlInfo& info = ctx_.info();
         const int64_t limit = info.max_ssbo_bytes;
         constexpr int64_t kIndexMax = std::numeric_limits<int32_t>::max();  // shaders index with int
-        auto too_big = [&](const std::string& layer, const char* what, int64_t values) -> std::optional<std::string> {
+        auto too_big = [&](const std::string& layer, const std::string& what,
+                           int64_t values) -> std::optional<std::string> {
             if (values * 4 > limit || values > kIndexMax)
-                return layer + ": its " + what + " (" + std::to_string(values * 4) +
-                       " bytes) is larger than one shader storage block may be on this device (" +
-                       std::to_string(limit) + " bytes)";
+                return tr("{0}: its {1} ({2} bytes) is larger than one shader storage block may be on this device ({3} "
+                          "bytes)",
+                          layer, what, values * 4, limit);
             return std::nullopt;
         };
-        if (auto e = too_big("input", "tensor", net.input.count())) return e;
+        if (auto e = too_big("input", tr("tensor"), net.input.count())) return e;
         for (size_t i = 0; i < net.layers.size() && i < a.stages.size(); ++i) {
             const Stage& st = a.stages[i];
             const Layer& l = net.layers[i];
             if (!st.output || !st.input) continue;
-            if (auto e = too_big(l.name, "output", st.output->count())) return e;
+            if (auto e = too_big(l.name, tr("output"), st.output->count())) return e;
             if (l.type == LayerType::Conv) {
                 const int64_t k = st.input->c / l.groups * l.kernel.h * l.kernel.w;
-                if (auto e = too_big(l.name, "weight tensor", int64_t{l.out} * k)) return e;
+                if (auto e = too_big(l.name, tr("weight tensor"), int64_t{l.out} * k)) return e;
             }
             if (l.type == LayerType::Fc) {
                 // Sliced by rows, so only one row must fit (and the row offsets must line up).
-                if (auto e = too_big(l.name, "weight row", st.input->count())) return e;
+                if (auto e = too_big(l.name, tr("weight row"), st.input->count())) return e;
             }
         }
         return std::nullopt;
@@ -225,10 +218,10 @@ public:
     std::optional<std::string> forward(const Network& net, const Analysis& a, const nn::NetworkWeights& w,
                                        const nn::Tensor& input, nn::ForwardResult& r) override {
         const auto start = std::chrono::steady_clock::now();
-        if (!a.valid()) return "the network has invalid layers: fix them before running it";
-        if (a.stages.size() != net.layers.size()) return "the analysis does not belong to this network";
+        if (!a.valid()) return tr("the network has invalid layers: fix them before running it");
+        if (a.stages.size() != net.layers.size()) return tr("the analysis does not belong to this network");
         if (!(input.shape == net.input))
-            return "the input is " + shape_text(input.shape) + ", the network expects " + shape_text(net.input);
+            return tr("the input is {0}, the network expects {1}", shape_text(input.shape), shape_text(net.input));
         if (auto e = nn::check_weights(net, a, w)) return e;
         if (auto e = unsupported(net, a)) return e;
         ctx_.make_current();
@@ -245,13 +238,13 @@ public:
         const WeightsKey key = weights_key(w);
         if (!(key == uploaded_)) {
             if (auto e = upload_weights(net, w)) return e;
-            if (auto e = take_gl_error("uploading the weights")) return e;
+            if (auto e = take_gl_error(tr("uploading the weights"))) return e;
             uploaded_ = key;
         }
         if (auto e = input_.upload(input.ptr(), static_cast<int64_t>(input.size())))
-            return no_room("the input", static_cast<int64_t>(input.size()) * 4, *e);
+            return no_room(tr("the input"), static_cast<int64_t>(input.size()) * 4, *e);
         if (opt_.poison) poison();
-        if (auto e = take_gl_error("uploading the input")) return e;
+        if (auto e = take_gl_error(tr("uploading the input"))) return e;
 
         const bool timed = ctx_.info().timer_queries;
         if (timed) glQueryCounter(queries_[0], GL_TIMESTAMP);
@@ -271,7 +264,7 @@ public:
             glBindBuffer(GL_SHADER_STORAGE_BUFFER, activations_[static_cast<size_t>(steps_[i].buffer)].id());
             glGetBufferSubData(GL_SHADER_STORAGE_BUFFER, 0, static_cast<GLsizeiptr>(out.size() * 4), out.ptr());
         }
-        if (auto e = take_gl_error("reading the results back")) return e;
+        if (auto e = take_gl_error(tr("reading the results back"))) return e;
 
         r.ms.assign(net.layers.size(), 0.0);
         if (timed) {
@@ -330,7 +323,7 @@ private:
 
     // Layer i's output buffer, or why the device cannot hold it.
     std::optional<std::string> allocate_output(size_t i, const std::string& layer, int64_t values) {
-        if (auto e = activations_[i].reserve(values * 4)) return no_room(layer + "'s output", values * 4, *e);
+        if (auto e = activations_[i].reserve(values * 4)) return no_room(tr("{0}'s output", layer), values * 4, *e);
         return std::nullopt;
     }
 
@@ -386,7 +379,7 @@ private:
                         const int64_t align = std::max<int64_t>(1, info.ssbo_offset_alignment);
                         while (rows > 1 && (rows * row_bytes) % align != 0) --rows;
                         if ((rows * row_bytes) % align != 0)
-                            return l.name + ": its weight rows cannot be bound a slice at a time on this device";
+                            return tr("{0}: its weight rows cannot be bound a slice at a time on this device", l.name);
                     }
                     s.fc_in = k;
                     s.fc_rows_per_slice = rows;
@@ -465,7 +458,7 @@ private:
         if (!queries_.empty()) glDeleteQueries(static_cast<GLsizei>(queries_.size()), queries_.data());
         queries_.assign(n + 1, 0);
         glGenQueries(static_cast<GLsizei>(queries_.size()), queries_.data());
-        if (auto e = take_gl_error("allocating the activation buffers")) return e;
+        if (auto e = take_gl_error(tr("allocating the activation buffers"))) return e;
         return std::nullopt;
     }
 
@@ -474,9 +467,9 @@ private:
             if (!steps_[i].has_params) continue;
             const auto& lw = w.layers[i];
             const auto n = static_cast<int64_t>(lw.weight.size()), nb = static_cast<int64_t>(lw.bias.size());
-            if (auto e = weights_[i].upload(lw.weight.data(), n)) return no_room(net.layers[i].name + "'s weights", n * 4, *e);
+            if (auto e = weights_[i].upload(lw.weight.data(), n)) return no_room(tr("{0}'s weights", net.layers[i].name), n * 4, *e);
             if (nb > 0)
-                if (auto e = biases_[i].upload(lw.bias.data(), nb)) return no_room(net.layers[i].name + "'s bias", nb * 4, *e);
+                if (auto e = biases_[i].upload(lw.bias.data(), nb)) return no_room(tr("{0}'s bias", net.layers[i].name), nb * 4, *e);
         }
         return std::nullopt;
     }

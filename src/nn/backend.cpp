@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "core/i18n.h"
+
 namespace convscope::nn {
 
 namespace {
@@ -15,10 +17,10 @@ public:
 
     std::optional<std::string> forward(const Network& net, const Analysis& a, const NetworkWeights& w,
                                        const Tensor& input, ForwardResult& r) override {
-        if (!a.valid()) return "the network has invalid layers: fix them before running it";
-        if (a.stages.size() != net.layers.size()) return "the analysis does not belong to this network";
+        if (!a.valid()) return tr("the network has invalid layers: fix them before running it");
+        if (a.stages.size() != net.layers.size()) return tr("the analysis does not belong to this network");
         if (!(input.shape == net.input))
-            return "the input is " + shape_text(input.shape) + ", the network expects " + shape_text(net.input);
+            return tr("the input is {0}, the network expects {1}", shape_text(input.shape), shape_text(net.input));
         if (auto e = check_weights(net, a, w)) return e;
         const auto start = std::chrono::steady_clock::now();
         r.outputs.resize(net.layers.size());

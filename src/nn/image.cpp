@@ -11,6 +11,7 @@
 #include <stb/stb_image.h>
 #include <stb/stb_image_write.h>
 
+#include "core/i18n.h"
 #include "core/file_io.h"
 
 namespace convscope::nn {
@@ -31,12 +32,12 @@ const char* detect_format(std::string_view b) {
 
 std::string guess_other_format(std::string_view b) {
     auto starts = [&](std::string_view sig) { return b.substr(0, sig.size()) == sig; };
-    if (starts("GIF8")) return " (it looks like a GIF image)";
+    if (starts("GIF8")) return tr("it looks like a GIF image");
     if (starts(std::string_view("II*\0", 4)) || starts(std::string_view("MM\0*", 4)))
-        return " (it looks like a TIFF image)";
-    if (starts("RIFF") && b.size() >= 12 && b.substr(8, 4) == "WEBP") return " (it looks like a WebP image)";
-    if (b.size() >= 12 && b.substr(4, 4) == "ftyp") return " (it looks like a HEIF/AVIF image)";
-    if (starts("\x93NUMPY")) return " (it is a NumPy array file)";
+        return tr("it looks like a TIFF image");
+    if (starts("RIFF") && b.size() >= 12 && b.substr(8, 4) == "WEBP") return tr("it looks like a WebP image");
+    if (b.size() >= 12 && b.substr(4, 4) == "ftyp") return tr("it looks like a HEIF/AVIF image");
+    if (starts("\x93NUMPY")) return tr("it is a NumPy array file");
     return "";
 }
 
@@ -112,32 +113,35 @@ struct StbFree {
 
 ImageResult decode_image(std::string_view bytes, const std::string& name) {
     auto fail = [&](const std::string& why) { return ImageResult{std::nullopt, name + ": " + why}; };
-    if (bytes.empty()) return fail("the file is empty");
+    if (bytes.empty()) return fail(tr("the file is empty"));
     const char* format = detect_format(bytes);
-    if (!format) return fail("not a PNG, JPEG or BMP image" + guess_other_format(bytes));
-    if (bytes.size() > static_cast<size_t>(INT_MAX)) return fail("the file is too large to decode");
+    if (!format) {
+        const std::string hint = guess_other_format(bytes);
+        return fail(hint.empty() ? tr("not a PNG, JPEG or BMP image") : tr("not a PNG, JPEG or BMP image ({0})", hint));
+    }
+    if (bytes.size() > static_cast<size_t>(INT_MAX)) return fail(tr("the file is too large to decode"));
     if (std::string_view(format) == "PNG" && !png_chunks_fit(bytes))
-        return fail("the PNG file is corrupt or truncated: a chunk is longer than the rest of the file");
+        return fail(tr("the PNG file is corrupt or truncated: a chunk is longer than the rest of the file"));
     if (std::string_view(format) == "JPEG" && !jpeg_huffman_tables_sound(bytes))
-        return fail("the JPEG file is corrupt: a Huffman table declares more than 256 codes");
+        return fail(tr("the JPEG file is corrupt: a Huffman table declares more than 256 codes"));
     const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
     const int len = static_cast<int>(bytes.size());
 
     int w = 0, h = 0, comp = 0;
     if (!stbi_info_from_memory(p, len, &w, &h, &comp) || w <= 0 || h <= 0 || comp < 1 || comp > 4)
-        return fail(std::string("cannot read the ") + format + " header: the file is corrupt, truncated or an " +
-                    "unsupported variant" + decoder_reason());
+        return fail(tr("cannot read the {0} header: the file is corrupt, truncated or an unsupported variant{1}", format,
+                       decoder_reason()));
     if (w > kMaxImageSide || h > kMaxImageSide || int64_t{w} * h > kMaxImagePixels)
-        return fail("the image is " + std::to_string(w) + " × " + std::to_string(h) + " pixels; ConvScope reads " +
-                    "images up to " + std::to_string(kMaxImageSide) + " pixels a side and " +
-                    std::to_string(kMaxImagePixels >> 20) + " megapixels (scale it down first)");
+        return fail(tr("the image is {0} × {1} pixels; ConvScope reads images up to {2} pixels a side and {3} "
+                       "megapixels (scale it down first)",
+                       w, h, kMaxImageSide, kMaxImagePixels >> 20));
 
     int w2 = 0, h2 = 0, file_comp = 0;
     std::unique_ptr<unsigned char, StbFree> data(stbi_load_from_memory(p, len, &w2, &h2, &file_comp, comp));
     if (!data)
-        return fail(std::string("cannot decode the ") + format + " image data: the file is corrupt, truncated or " +
-                    "an unsupported variant" + decoder_reason());
-    if (w2 != w || h2 != h) return fail(std::string("the ") + format + " header and image data disagree on the size");
+        return fail(tr("cannot decode the {0} image data: the file is corrupt, truncated or an unsupported variant{1}",
+                       format, decoder_reason()));
+    if (w2 != w || h2 != h) return fail(tr("the {0} header and image data disagree on the size", format));
 
     // Gray + alpha → gray, RGBA → RGB, alpha composited over white with rounding.
     const int out_c = comp <= 2 ? 1 : 3;
@@ -339,13 +343,12 @@ void normalize(Tensor& t, Normalization n) {
 
 PreprocessResult preprocess(const Image& img, Shape3 target, const PreprocessOptions& opt) {
     if (target.c != 1 && target.c != 3)
-        return {std::nullopt, "the network expects " + std::to_string(target.c) + " input channels; images give 1 " +
-                                  "(gray) or 3 (colour)"};
+        return {std::nullopt, tr("the network expects {0} input channels; images give 1 (gray) or 3 (colour)", target.c)};
     if (target.h < 1 || target.w < 1 || target.h > kMaxImageSide || target.w > kMaxImageSide)
-        return {std::nullopt, "the network's input size " + shape_text(target) + " is not a usable image size"};
+        return {std::nullopt, tr("the network's input size {0} is not a usable image size", shape_text(target))};
     if (img.empty() || img.width < 1 || img.height < 1 || (img.channels != 1 && img.channels != 3) ||
         img.pixels.size() != static_cast<size_t>(img.width) * img.height * img.channels)
-        return {std::nullopt, "the image is empty or not gray or RGB"};
+        return {std::nullopt, tr("the image is empty or not gray or RGB")};
 
     Tensor t = image_to_tensor(img);
     if (target.c == 1 && t.shape.c == 3) t = rgb_to_gray(t);
@@ -557,7 +560,7 @@ std::string encode_png(const Image& img) {
 bool save_png(const std::string& path, const Image& img, std::string& error) {
     const std::string png = encode_png(img);
     if (png.empty()) {
-        error = "cannot encode " + path + " as PNG: the image is empty or inconsistent";
+        error = tr("cannot encode {0} as PNG: the image is empty or inconsistent", path);
         return false;
     }
     return write_file_atomic(path, png, error);

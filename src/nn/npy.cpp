@@ -6,6 +6,7 @@
 #include <cstring>
 #include <map>
 
+#include "core/i18n.h"
 #include "core/file_io.h"
 
 namespace convscope::nn {
@@ -65,7 +66,7 @@ std::string npy_bytes(const Tensor& t) {
 
 bool write_npy(const std::string& path, const Tensor& t, std::string& error) {
     if (t.size() != static_cast<size_t>(std::max<int64_t>(t.shape.count(), 0))) {
-        error = "cannot write " + path + ": the tensor's data does not match its shape " + shape_text(t.shape);
+        error = tr("cannot write {0}: the tensor's data does not match its shape {1}", path, shape_text(t.shape));
         return false;
     }
     return write_file_atomic(path, npy_bytes(t), error);
@@ -90,27 +91,27 @@ public:
     // Returns an error, or nothing with `out` filled.
     std::optional<std::string> parse(std::map<std::string, Value>& out) {
         ws();
-        if (!eat('{')) return "the header is not a Python dict (it does not start with '{')";
+        if (!eat('{')) return tr("the header is not a Python dict (it does not start with '{')");
         ws();
         while (!eat('}')) {
             std::string key;
-            if (!string_lit(key)) return "the header dict has a key that is not a quoted string" + where();
+            if (!string_lit(key)) return tr("the header dict has a key that is not a quoted string{0}", where());
             ws();
-            if (!eat(':')) return "the header dict lacks a ':' after '" + key + "'" + where();
+            if (!eat(':')) return tr("the header dict lacks a ':' after '{0}'{1}", key, where());
             ws();
             Value v;
             if (auto e = value(key, v)) return e;
-            if (out.count(key)) return "the header dict repeats the key '" + key + "'";
+            if (out.count(key)) return tr("the header dict repeats the key '{0}'", key);
             out.emplace(key, std::move(v));
             ws();
             if (eat(',')) {
                 ws();
                 continue;
             }
-            if (peek() != '}') return "the header dict is malformed: expected ',' or '}'" + where();
+            if (peek() != '}') return tr("the header dict is malformed: expected ',' or '}}'{0}", where());
         }
         ws();
-        if (i_ != s_.size()) return "the header has text after the dict's closing '}'" + where();
+        if (i_ != s_.size()) return tr("the header has text after the dict's closing '}}'{0}", where());
         return std::nullopt;
     }
 
@@ -127,7 +128,11 @@ private:
     void ws() {
         while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) ++i_;
     }
-    std::string where() const { return " (at byte " + std::to_string(i_) + " of the header)"; }
+    std::string where() const {
+        std::string s = " ";
+        s += tr("(at byte {0} of the header)", i_);
+        return s;
+    }
 
     bool string_lit(std::string& out) {
         const char q = peek();
@@ -153,7 +158,7 @@ private:
         const char c = peek();
         if (c == '\'' || c == '"') {
             v.kind = Value::String;
-            if (!string_lit(v.text)) return "the value of '" + key + "' is an unterminated string" + where();
+            if (!string_lit(v.text)) return tr("the value of '{0}' is an unterminated string{1}", key, where());
             return std::nullopt;
         }
         if (word("True") || word("False")) {
@@ -167,12 +172,12 @@ private:
             ws();
             bool comma = false;
             while (!eat(')')) {
-                if (peek() == '-') return "the value of '" + key + "' has a negative dimension" + where();
+                if (peek() == '-') return tr("the value of '{0}' has a negative dimension{1}", key, where());
                 if (peek() < '0' || peek() > '9')
-                    return "the value of '" + key + "' is not a tuple of integers" + where();
+                    return tr("the value of '{0}' is not a tuple of integers{1}", key, where());
                 int64_t n = 0;
                 while (peek() >= '0' && peek() <= '9') {
-                    if (n > (INT64_MAX - 9) / 10) return "the value of '" + key + "' has an absurdly large dimension";
+                    if (n > (INT64_MAX - 9) / 10) return tr("the value of '{0}' has an absurdly large dimension", key);
                     n = n * 10 + (peek() - '0');
                     ++i_;
                 }
@@ -182,16 +187,15 @@ private:
                 comma = eat(',');
                 ws();
                 if (!comma && peek() != ')')
-                    return "the value of '" + key + "' is malformed: expected ',' or ')'" + where();
+                    return tr("the value of '{0}' is malformed: expected ',' or ')'{1}", key, where());
             }
             // (5) is the integer 5 in Python, not a tuple; numpy itself refuses it.
-            if (v.dims.size() == 1 && !comma) return "the value of '" + key + "' is (n) where a tuple (n,) is needed";
+            if (v.dims.size() == 1 && !comma) return tr("the value of '{0}' is (n) where a tuple (n,) is needed", key);
             return std::nullopt;
         }
         if (c == '[' || c == '{')
-            return "the value of '" + key + "' is a list or dict (a structured dtype?); ConvScope reads plain " +
-                   "float32 arrays";
-        return "the value of '" + key + "' is not a string, True/False or a tuple" + where();
+            return tr("the value of '{0}' is a list or dict (a structured dtype?); ConvScope reads plain float32 arrays", key);
+        return tr("the value of '{0}' is not a string, True/False or a tuple{1}", key, where());
     }
 };
 
@@ -223,66 +227,69 @@ NpyResult parse_npy(std::string_view bytes, const std::string& name) {
     };
     const auto* u = reinterpret_cast<const unsigned char*>(bytes.data());
     if (bytes.size() < kMagic.size() || bytes.substr(0, kMagic.size()) != kMagic)
-        return fail("not a NumPy .npy file (it does not start with \\x93NUMPY)");
-    if (bytes.size() < 10) return fail("the file ends inside the .npy preamble");
+        return fail(tr("not a NumPy .npy file (it does not start with \\x93NUMPY)"));
+    if (bytes.size() < 10) return fail(tr("the file ends inside the .npy preamble"));
     const int major = u[6], minor = u[7];
     size_t hlen = 0, hstart = 0;
     if (major == 1 && minor == 0) {
         hlen = size_t{u[8]} | size_t{u[9]} << 8;
         hstart = 10;
     } else if ((major == 2 || major == 3) && minor == 0) {
-        if (bytes.size() < 12) return fail("the file ends inside the .npy preamble");
+        if (bytes.size() < 12) return fail(tr("the file ends inside the .npy preamble"));
         hlen = le32(u + 8);
         hstart = 12;
     } else {
-        return fail("unsupported .npy format version " + std::to_string(major) + "." + std::to_string(minor) +
-                    " (ConvScope reads 1.0, 2.0 and 3.0)");
+        return fail(tr("unsupported .npy format version {0}.{1} (ConvScope reads 1.0, 2.0 and 3.0)", major, minor));
     }
     if (hlen > kMaxHeader)
-        return fail("the .npy header claims " + std::to_string(hlen) + " bytes; that is not a real header");
+        return fail(tr("the .npy header claims {0} bytes; that is not a real header", hlen));
     if (bytes.size() - hstart < hlen)
-        return fail("the file is truncated inside the header (" + std::to_string(hlen) + " bytes announced, " +
-                    std::to_string(bytes.size() - hstart) + " present)");
+        return fail(tr("the file is truncated inside the header ({0} bytes announced, {1} present)", hlen,
+                       bytes.size() - hstart));
 
     std::map<std::string, Value> dict;
-    if (auto e = HeaderParser(bytes.substr(hstart, hlen)).parse(dict)) return fail("invalid .npy header: " + *e);
+    if (auto e = HeaderParser(bytes.substr(hstart, hlen)).parse(dict)) return fail(tr("invalid .npy header: {0}", *e));
     for (const char* k : {"descr", "fortran_order", "shape"})
-        if (!dict.count(k)) return fail(std::string("invalid .npy header: the key '") + k + "' is missing");
+        if (!dict.count(k)) return fail(tr("invalid .npy header: the key '{0}' is missing", k));
     if (dict.size() != 3) {
         for (const auto& [k, v] : dict)
             if (k != "descr" && k != "fortran_order" && k != "shape")
-                return fail("invalid .npy header: unexpected key '" + k + "'");
+                return fail(tr("invalid .npy header: unexpected key '{0}'", k));
     }
     const Value& descr = dict["descr"];
     const Value& fortran = dict["fortran_order"];
     const Value& shape = dict["shape"];
-    if (descr.kind != Value::String) return fail("invalid .npy header: 'descr' must be a string such as '<f4'");
-    if (fortran.kind != Value::Bool) return fail("invalid .npy header: 'fortran_order' must be True or False");
-    if (shape.kind != Value::Tuple) return fail("invalid .npy header: 'shape' must be a tuple");
+    if (descr.kind != Value::String) return fail(tr("invalid .npy header: 'descr' must be a string such as '<f4'"));
+    if (fortran.kind != Value::Bool) return fail(tr("invalid .npy header: 'fortran_order' must be True or False"));
+    if (shape.kind != Value::Tuple) return fail(tr("invalid .npy header: 'shape' must be a tuple"));
     r.file_shape = shape.dims;
 
     size_t item = 0;
     if (descr.text == "<f4") item = 4;
     else if (descr.text == "<f8") item = 8;
     else
-        return fail("the array holds " + dtype_words(descr.text) + "; ConvScope reads float32 ('<f4') or float64 " +
-                    "('<f8') arrays (save it with arr.astype(numpy.float32))");
+        return fail(tr("the array holds {0}; ConvScope reads float32 ('<f4') or float64 ('<f8') arrays (save it with "
+                       "arr.astype(numpy.float32))",
+                       dtype_words(descr.text)));
     if (fortran.flag)
-        return fail("the array is stored in Fortran (column-major) order; save it with numpy.ascontiguousarray(arr) " +
-                    std::string("first"));
+        return fail(tr("the array is stored in Fortran (column-major) order; save it with numpy.ascontiguousarray(arr) first"));
 
     const auto& d = shape.dims;
     const std::string sh = shape_str(d);
-    if (d.empty()) return fail("the array is a scalar (shape ()); ConvScope needs 1 to 3 dimensions");
+    if (d.empty()) return fail(tr("the array is a scalar (shape ()); ConvScope needs 1 to 3 dimensions"));
     if (d.size() > 4 || (d.size() == 4 && d[0] != 1))
-        return fail("the array has shape " + sh + "; ConvScope reads (N,), (H, W), (C, H, W) or a batch of one " +
-                    "(1, C, H, W)" + (d.size() == 4 ? " (save one image: arr[0])" : ""));
+        return fail(d.size() == 4 ? tr("the array has shape {0}; ConvScope reads (N,), (H, W), (C, H, W) or a batch of one "
+                                        "(1, C, H, W) (save one image: arr[0])",
+                                        sh)
+                                   : tr("the array has shape {0}; ConvScope reads (N,), (H, W), (C, H, W) or a batch of one "
+                                        "(1, C, H, W)",
+                                        sh));
 
     // The product is checked against the bytes present before it can overflow: every factor is ≥ 1 here.
     const size_t data_len = bytes.size() - hstart - hlen;
     uint64_t count = 1;
     for (int64_t n : d) {
-        if (n == 0) return fail("the array is empty (shape " + sh + ")");
+        if (n == 0) return fail(tr("the array is empty (shape {0})", sh));
         if (static_cast<uint64_t>(n) > (UINT64_MAX / item) / count) {
             count = 0;
             break;
@@ -290,13 +297,16 @@ NpyResult parse_npy(std::string_view bytes, const std::string& name) {
         count *= static_cast<uint64_t>(n);
     }
     if (count == 0 || count * item > data_len)
-        return fail("the file is truncated or the shape is wrong: shape " + sh + " of " + dtype_words(descr.text) +
-                    " needs " + (count ? std::to_string(count * item) : std::string("more")) + " bytes of data, the " +
-                    "file has " + std::to_string(data_len));
+        return fail(count ? tr("the file is truncated or the shape is wrong: shape {0} of {1} needs {2} bytes of data, the "
+                               "file has {3}",
+                               sh, dtype_words(descr.text), count * item, data_len)
+                             : tr("the file is truncated or the shape is wrong: shape {0} of {1} needs more bytes of data, "
+                               "the file has {2}",
+                               sh, dtype_words(descr.text), data_len));
     if (count * item < data_len)
-        return fail("the shape does not match the file size: shape " + sh + " needs " + std::to_string(count * item) +
-                    " bytes of data, the file has " + std::to_string(data_len) + " (" +
-                    std::to_string(data_len - count * item) + " extra)");
+        return fail(tr("the shape does not match the file size: shape {0} needs {1} bytes of data, the file has {2} ({3} "
+                       "extra)",
+                       sh, count * item, data_len, data_len - count * item));
 
     Shape3 s3;
     if (d.size() == 1) s3 = {d[0], 1, 1};

@@ -11,6 +11,7 @@
 #include <set>
 #include <utility>
 
+#include "core/i18n.h"
 #include "core/file_io.h"
 #include "core/shape_engine.h"
 
@@ -80,9 +81,9 @@ public:
         : label_(std::move(label)) {
         for (const auto& a : n.attribute()) {
             if (std::find(known.begin(), known.end(), a.name()) == known.end())
-                fail(F::UnsupportedForm, label_ + ": attribute '" + a.name() + "' is not supported");
+                fail(F::UnsupportedForm, tr("{0}: attribute '{1}' is not supported", label_, a.name()));
             if (!by_name_.emplace(a.name(), &a).second)
-                fail(F::Malformed, label_ + ": attribute '" + a.name() + "' appears twice");
+                fail(F::Malformed, tr("{0}: attribute '{1}' appears twice", label_, a.name()));
         }
     }
     // Old models may leave an attribute's type unset; the field that holds a value then says it.
@@ -90,42 +91,42 @@ public:
         const auto* a = find(name);
         if (!a) return std::nullopt;
         if (!(a->type() == AttributeProto::INT || (a->type() == AttributeProto::UNDEFINED && a->has_i())))
-            bad(name, "an integer");
+            bad(name, tr("an integer"));
         return a->i();
     }
     std::optional<double> f(const std::string& name) const {
         const auto* a = find(name);
         if (!a) return std::nullopt;
         if (!(a->type() == AttributeProto::FLOAT || (a->type() == AttributeProto::UNDEFINED && a->has_f())))
-            bad(name, "a float");
+            bad(name, tr("a float"));
         return a->f();
     }
     std::optional<std::string> s(const std::string& name) const {
         const auto* a = find(name);
         if (!a) return std::nullopt;
         if (!(a->type() == AttributeProto::STRING || (a->type() == AttributeProto::UNDEFINED && a->has_s())))
-            bad(name, "a string");
+            bad(name, tr("a string"));
         return a->s();
     }
     std::optional<std::vector<int64_t>> ints(const std::string& name) const {
         const auto* a = find(name);
         if (!a) return std::nullopt;
         if (!(a->type() == AttributeProto::INTS || (a->type() == AttributeProto::UNDEFINED && a->ints_size() > 0)))
-            bad(name, "a list of integers");
+            bad(name, tr("a list of integers"));
         return std::vector<int64_t>(a->ints().begin(), a->ints().end());
     }
     std::optional<std::vector<float>> floats(const std::string& name) const {
         const auto* a = find(name);
         if (!a) return std::nullopt;
         if (!(a->type() == AttributeProto::FLOATS || (a->type() == AttributeProto::UNDEFINED && a->floats_size() > 0)))
-            bad(name, "a list of floats");
+            bad(name, tr("a list of floats"));
         return std::vector<float>(a->floats().begin(), a->floats().end());
     }
     const TensorProto* t(const std::string& name) const {
         const auto* a = find(name);
         if (!a) return nullptr;
         if (!(a->type() == AttributeProto::TENSOR || (a->type() == AttributeProto::UNDEFINED && a->has_t())))
-            bad(name, "a tensor");
+            bad(name, tr("a tensor"));
         return &a->t();
     }
 
@@ -134,8 +135,8 @@ private:
         const auto it = by_name_.find(name);
         return it == by_name_.end() ? nullptr : it->second;
     }
-    [[noreturn]] void bad(const std::string& name, const char* what) const {
-        fail(F::Malformed, label_ + ": attribute '" + name + "' should be " + what);
+    [[noreturn]] void bad(const std::string& name, const std::string& what) const {
+        fail(F::Malformed, tr("{0}: attribute '{1}' should be {2}", label_, name, what));
     }
     std::string label_;
     std::map<std::string, const AttributeProto*> by_name_;
@@ -173,8 +174,8 @@ std::string layer_name_from_node(const NodeProto& n) {
 
 int to_int(int64_t v, int64_t min, const std::string& what, const std::string& label) {
     if (v < min)
-        fail(F::Malformed, label + ": " + what + " must be ≥ " + std::to_string(min) + ", got " + std::to_string(v));
-    if (v > INT_MAX) fail(F::Malformed, label + ": " + what + " is too large: " + std::to_string(v));
+        fail(F::Malformed, tr("{0}: {1} must be ≥ {2}, got {3}", label, what, min, v));
+    if (v > INT_MAX) fail(F::Malformed, tr("{0}: {1} is too large: {2}", label, what, v));
     return static_cast<int>(v);
 }
 
@@ -191,13 +192,13 @@ public:
 
     void run() {
         read_opset();
-        if (!model_.has_graph()) fail(F::Malformed, "the model has no graph");
+        if (!model_.has_graph()) fail(F::Malformed, tr("the model has no graph"));
         const GraphProto& g = model_.graph();
-        if (g.sparse_initializer_size() > 0) fail(F::UnsupportedForm, "sparse initializers are not supported");
+        if (g.sparse_initializer_size() > 0) fail(F::UnsupportedForm, tr("sparse initializers are not supported"));
         for (const auto& t : g.initializer()) {
-            if (t.name().empty()) fail(F::Malformed, "an initializer has no name");
+            if (t.name().empty()) fail(F::Malformed, tr("an initializer has no name"));
             if (!initializers_.emplace(t.name(), &t).second)
-                fail(F::Malformed, "two initializers are named '" + t.name() + "'");
+                fail(F::Malformed, tr("two initializers are named '{0}'", t.name()));
         }
         for (const auto& [name, t] : options_.inputs) constants_[name] = t;
         check_operators(g);
@@ -217,7 +218,8 @@ public:
 
 private:
     static std::string label(const NodeProto& n, int index) {
-        return n.op_type() + (n.name().empty() ? " (node " + std::to_string(index) + ")" : " '" + n.name() + "'");
+        if (n.name().empty()) return tr("{0} (node {1})", n.op_type(), index);
+        return n.op_type() + " '" + n.name() + "'";
     }
 
     void read_opset() {
@@ -230,11 +232,9 @@ private:
         }
         // Models from before opset imports existed (IR version 1 and 2) use opset 1.
         if (!found) r_.opset = 1;
-        if (r_.opset < 1) fail(F::Malformed, "invalid opset version " + std::to_string(r_.opset));
+        if (r_.opset < 1) fail(F::Malformed, tr("invalid opset version {0}", r_.opset));
         if (r_.opset > kMaxOpset)
-            fail(F::UnsupportedForm, "opset " + std::to_string(r_.opset) +
-                                         " is newer than this importer knows (up to " + std::to_string(kMaxOpset) +
-                                         ")");
+            fail(F::UnsupportedForm, tr("opset {0} is newer than this importer knows (up to {1})", r_.opset, kMaxOpset));
     }
 
     // Lists every operator ConvScope has no layer for, with counts, before looking at anything else:
@@ -252,12 +252,13 @@ private:
                 ++it->second;
         }
         if (unknown.empty()) return;
-        std::string m = "unsupported ONNX operator" + std::string(unknown.size() > 1 ? "s" : "") + ": ";
+        std::string list;
         for (size_t i = 0; i < unknown.size(); ++i) {
-            m += (i ? ", " : "") + unknown[i].first;
-            if (unknown[i].second > 1) m += " (×" + std::to_string(unknown[i].second) + ")";
+            list += (i ? ", " : "") + unknown[i].first;
+            if (unknown[i].second > 1) list += " (×" + std::to_string(unknown[i].second) + ")";
         }
-        fail(F::UnsupportedOperators, m);
+        fail(F::UnsupportedOperators, unknown.size() > 1 ? tr("unsupported ONNX operators: {0}", list)
+                                                         : tr("unsupported ONNX operator: {0}", list));
     }
 
     // Shapes the model records for its tensors (value_info, outputs), to check ours against.
@@ -277,67 +278,65 @@ private:
         for (size_t i = 0; same && i < want.size(); ++i)
             same = want[i] < 0 || cur_.dims[i] < 0 || want[i] == cur_.dims[i];
         if (!same)
-            fail(F::UnsupportedForm, what + ": the model records its output '" + name + "' as " +
-                                         onnx_dims_text(want) + ", ConvScope computes " + onnx_dims_text(cur_.dims));
+            fail(F::UnsupportedForm, tr("{0}: the model records its output '{1}' as {2}, ConvScope computes {3}", what, name,
+                                        onnx_dims_text(want), onnx_dims_text(cur_.dims)));
     }
 
     void read_input(const GraphProto& g) {
         std::vector<const onnx::ValueInfoProto*> data;
         for (const auto& v : g.input())
             if (!initializers_.count(v.name()) && !options_.inputs.count(v.name())) data.push_back(&v);
-        if (data.empty()) fail(F::Malformed, "the graph has no input besides its initializers");
+        if (data.empty()) fail(F::Malformed, tr("the graph has no input besides its initializers"));
         if (data.size() > 1) {
             std::vector<std::string> names;
             for (const auto* v : data) names.push_back(v->name());
-            fail(F::NotChain, "the graph has " + std::to_string(data.size()) + " inputs that are not initializers (" +
-                                  quoted_list(names) +
-                                  "): ConvScope takes one image, and weights must be initializers");
+            fail(F::NotChain, tr("the graph has {0} inputs that are not initializers ({1}): ConvScope takes one image, and "
+                                 "weights must be initializers",
+                                 data.size(), quoted_list(names)));
         }
         const auto& v = *data[0];
-        const std::string what = "the input '" + v.name() + "'";
-        if (!v.type().has_tensor_type()) fail(F::UnsupportedForm, what + " is not a tensor");
+        const std::string what = tr("the input '{0}'", v.name());
+        if (!v.type().has_tensor_type()) fail(F::UnsupportedForm, tr("{0} is not a tensor", what));
         const auto& tt = v.type().tensor_type();
         if (tt.elem_type() != TensorProto::FLOAT)
-            fail(F::UnsupportedForm,
-                 what + " is " + onnx_type_name(tt.elem_type()) + ": ConvScope computes in float32");
-        if (!tt.has_shape()) fail(F::UnsupportedForm, what + " has no shape: ConvScope needs the image size");
+            fail(F::UnsupportedForm, tr("{0} is {1}: ConvScope computes in float32", what, onnx_type_name(tt.elem_type())));
+        if (!tt.has_shape()) fail(F::UnsupportedForm, tr("{0} has no shape: ConvScope needs the image size", what));
         const int rank = tt.shape().dim_size();
         if (rank == 3 && !options_.allow_sequence_input)
-            fail(F::NotTwoD, what + " is 3-D (N, C, L), 1-D data: ConvScope's layers take images (N, C, H, W)");
+            fail(F::NotTwoD, tr("{0} is 3-D (N, C, L), 1-D data: ConvScope's layers take images (N, C, H, W)", what));
         if (rank != 2 && rank != 3 && rank != 4)
-            fail(F::NotTwoD,
-                 what + " has " + std::to_string(rank) + " dimensions: ConvScope takes images (N, C, H, W)");
+            fail(F::NotTwoD, tr("{0} has {1} dimensions: ConvScope takes images (N, C, H, W)", what, rank));
         std::vector<int64_t> dims;
         for (int i = 0; i < rank; ++i) {
             const auto& d = tt.shape().dim(i);
             if (d.has_dim_value()) {
                 if (d.dim_value() < 0)
-                    fail(F::Malformed,
-                         what + ": dimension " + std::to_string(i) + " is " + std::to_string(d.dim_value()));
+                    fail(F::Malformed, tr("{0}: dimension {1} is {2}", what, i, d.dim_value()));
                 if (d.dim_value() == 0)
-                    fail(F::UnsupportedForm, what + ": dimension " + std::to_string(i) + " is 0, an empty tensor");
+                    fail(F::UnsupportedForm, tr("{0}: dimension {1} is 0, an empty tensor", what, i));
                 dims.push_back(d.dim_value());
             } else if (i == 0) {
                 dims.push_back(-1);  // a symbolic batch: the network runs one image at a time anyway
             } else {
-                fail(F::UnsupportedForm, what + ": dimension " + std::to_string(i) + " is symbolic" +
-                                             (d.dim_param().empty() ? "" : " ('" + d.dim_param() + "')") +
-                                             ": ConvScope needs a fixed image size");
+                if (d.dim_param().empty())
+                    fail(F::UnsupportedForm, tr("{0}: dimension {1} is symbolic: ConvScope needs a fixed image size", what, i));
+                fail(F::UnsupportedForm, tr("{0}: dimension {1} is symbolic ('{2}'): ConvScope needs a fixed image size",
+                                            what, i, d.dim_param()));
             }
         }
         std::vector<int64_t> one_batch = dims;
         one_batch[0] = std::max<int64_t>(one_batch[0], 1);
         if (!onnx_element_count(one_batch))
-            fail(F::Malformed, what + " " + onnx_dims_text(dims) + " holds more values than 64 bits can count");
+            fail(F::Malformed, tr("{0} {1} holds more values than 64 bits can count", what, onnx_dims_text(dims)));
         if (dims[0] > 1 && !options_.allow_batch)
-            fail(F::UnsupportedForm, what + " has a batch of " + std::to_string(dims[0]) +
-                                         ": ConvScope runs one image at a time, so N must be 1 or symbolic");
+            fail(F::UnsupportedForm,
+                 tr("{0} has a batch of {1}: ConvScope runs one image at a time, so N must be 1 or symbolic", what, dims[0]));
         cur_ = {v.name(), dims};
         produced_.insert(v.name());
         r_.input_name = v.name();
         r_.net.input = per_image(dims);
         if (dims[0] > 1)
-            r_.notes.push_back("the input's batch of " + std::to_string(dims[0]) + " runs one image at a time");
+            r_.notes.push_back(tr("the input's batch of {0} runs one image at a time", dims[0]));
     }
 
     // ---- constants --------------------------------------------------------------------------------------
@@ -347,7 +346,7 @@ private:
     const OnnxTensor& constant(const std::string& name, const std::string& what) {
         if (auto it = constants_.find(name); it != constants_.end()) return it->second;
         const auto it = initializers_.find(name);
-        if (it == initializers_.end()) fail(F::Malformed, what + ": '" + name + "' is not a constant");
+        if (it == initializers_.end()) fail(F::Malformed, tr("{0}: '{1}' is not a constant", what, name));
         auto t = onnx_tensor_from_proto(*it->second);
         if (!t) fail(F::Malformed, what + ": " + t.error);
         return constants_.emplace(name, std::move(*t.tensor)).first->second;
@@ -357,12 +356,12 @@ private:
     const OnnxTensor* optional_input(const NodeProto& n, int k, const std::string& what, const std::string& role) {
         if (n.input_size() <= k || n.input(k).empty()) return nullptr;
         if (!is_constant(n.input(k)))
-            fail(F::NotChain, what + ": " + role + " ('" + n.input(k) + "') must be an initializer or a constant");
+            fail(F::NotChain, tr("{0}: {1} ('{2}') must be an initializer or a constant", what, role, n.input(k)));
         return &constant(n.input(k), what);
     }
     const OnnxTensor& input(const NodeProto& n, int k, const std::string& what, const std::string& role) {
         const auto* t = optional_input(n, k, what, role);
-        if (!t) fail(F::Malformed, what + ": " + role + " is missing");
+        if (!t) fail(F::Malformed, tr("{0}: {1} is missing", what, role));
         return *t;
     }
 
@@ -399,12 +398,12 @@ private:
             const std::string& in = n.input(k);
             if (in.empty() || is_constant(in)) continue;
             if (!produced_.count(in))
-                fail(F::Malformed, what + " reads '" + in + "', which nothing before it produces");
+                fail(F::Malformed, tr("{0} reads '{1}', which nothing before it produces", what, in));
             if (in != cur_.name)
-                fail(F::NotChain, what + " reads '" + in + "', which is not the output of the layer before it ('" +
-                                      cur_.name +
-                                      "'): ConvScope follows a single chain of layers, and this graph branches");
-            if (at >= 0) fail(F::UnsupportedForm, what + " reads '" + in + "' twice");
+                fail(F::NotChain, tr("{0} reads '{1}', which is not the output of the layer before it ('{2}'): ConvScope follows "
+                                     "a single chain of layers, and this graph branches",
+                                     what, in, cur_.name));
+            if (at >= 0) fail(F::UnsupportedForm, tr("{0} reads '{1}' twice", what, in));
             at = k;
         }
         return at;
@@ -413,10 +412,9 @@ private:
     void require_image(const std::string& what, const std::string& kind) {
         if (cur_.rank() == 4) return;
         if (cur_.rank() == 3)
-            fail(F::NotTwoD, what + ": " + kind + " of 1-D data (N, C, L): ConvScope's layers are 2-D");
-        fail(F::UnsupportedForm, what + ": " + kind + " of a " + std::to_string(cur_.rank()) + "-D tensor " +
-                                     onnx_dims_text(cur_.dims) +
-                                     "; ConvScope's windows slide over images (N, C, H, W)");
+            fail(F::NotTwoD, tr("{0}: {1} of 1-D data (N, C, L): ConvScope's layers are 2-D", what, kind));
+        fail(F::UnsupportedForm, tr("{0}: {1} of a {2}-D tensor {3}; ConvScope's windows slide over images (N, C, H, W)", what,
+                                    kind, cur_.rank(), onnx_dims_text(cur_.dims)));
     }
 
     std::string unique_name(const NodeProto& n) {
@@ -442,7 +440,7 @@ private:
         const Shape3 out = *st.output;
         // Every tensor must be countable: later arithmetic (flattening, Reshape's −1) multiplies its dims.
         if (!onnx_element_count({std::max<int64_t>(cur_.batch(), 1), out.c, out.h, out.w}))
-            fail(F::Malformed, what + ": the output " + shape_text(out) + " holds more values than 64 bits can count");
+            fail(F::Malformed, tr("{0}: the output {1} holds more values than 64 bits can count", what, shape_text(out)));
         switch (l.type) {
             case LayerType::Conv:
             case LayerType::MaxPool:
@@ -461,16 +459,20 @@ private:
 
     void visit(const NodeProto& n, const std::string& what) {
         const std::string& op = n.op_type();
-        if (n.output_size() < 1 || n.output(0).empty()) fail(F::Malformed, what + " has no output");
+        if (n.output_size() < 1 || n.output(0).empty()) fail(F::Malformed, tr("{0} has no output", what));
         if (op == "Constant") return constant_node(n, what);
         const int at = chain_input(n, what);
         if (at < 0) return fold(n, what);
         // Further outputs (Dropout's mask, MaxPool's indices) may exist as long as nothing reads them.
         for (int k = 1; k < n.output_size(); ++k)
             if (!n.output(k).empty() && uses_[n.output(k)] > 0)
-                fail(F::UnsupportedForm, what + ": its output " + std::to_string(k) + " ('" + n.output(k) +
-                                             "') is used, and ConvScope models only the first output" +
-                                             (op == "MaxPool" ? " (the indices output is not supported)" : ""));
+                fail(F::UnsupportedForm,
+                     op == "MaxPool"
+                         ? tr("{0}: its output {1} ('{2}') is used, and ConvScope models only the first output (the "
+                              "indices output is not supported)",
+                              what, k, n.output(k))
+                         : tr("{0}: its output {1} ('{2}') is used, and ConvScope models only the first output", what, k,
+                              n.output(k)));
         if (op == "Conv") conv(n, what, at);
         else if (op == "MaxPool" || op == "AveragePool") pool(n, what, at);
         else if (op == "GlobalAveragePool") global_avgpool(n, what);
@@ -485,7 +487,7 @@ private:
         else if (op == "Add") add(n, what);
         else if (op == "Identity") identity(n, what);
         else if (op == "Transpose")
-            fail(F::UnsupportedForm, what + ": transposing the activations changes the layout ConvScope walks");
+            fail(F::UnsupportedForm, tr("{0}: transposing the activations changes the layout ConvScope walks", what));
         // Only the node right after a MatMul may attach a bias to it.
         if (op != "MatMul") pending_matmul_.reset();
         cur_.name = n.output(0);
@@ -520,7 +522,7 @@ private:
             t.ints = *is;
             for (int64_t x : *is) t.values.push_back(static_cast<float>(x));
         } else {
-            fail(F::UnsupportedForm, what + ": only numeric constants are supported");
+            fail(F::UnsupportedForm, tr("{0}: only numeric constants are supported", what));
         }
         add_constant(n.output(0), std::move(t));
     }
@@ -543,8 +545,7 @@ private:
             std::sort(sorted.begin(), sorted.end());
             for (size_t i = 0; i < sorted.size(); ++i)
                 if (sorted.size() != rank || sorted[i] != static_cast<int64_t>(i))
-                    fail(F::Malformed, what + ": perm " + onnx_dims_text(perm) + " does not fit a " +
-                                           std::to_string(rank) + "-D tensor");
+                    fail(F::Malformed, tr("{0}: perm {1} does not fit a {2}-D tensor", what, onnx_dims_text(perm), rank));
             OnnxTensor t;
             t.data_type = in.data_type;
             for (int64_t p : perm) t.dims.push_back(in.dims[static_cast<size_t>(p)]);
@@ -567,7 +568,7 @@ private:
             add_constant(n.output(0), std::move(t));
             return;
         }
-        fail(F::UnsupportedForm, what + " computes only from constants, and the importer cannot evaluate " + op);
+        fail(F::UnsupportedForm, tr("{0} computes only from constants, and the importer cannot evaluate {1}", what, op));
     }
 
     // ---- layers -----------------------------------------------------------------------------------------
@@ -577,49 +578,45 @@ private:
         Window w;
         auto two = [&](const std::string& name, const std::vector<int64_t>& v) {
             if (v.size() != 2)
-                fail(F::Malformed,
-                     what + ": " + name + " has " + std::to_string(v.size()) + " values, the window is 2-D");
+                fail(F::Malformed, tr("{0}: {1} has {2} values, the window is 2-D", what, name, v.size()));
         };
         const auto ks = a.ints("kernel_shape");
         if (ks && ks->size() != 2)
-            fail(F::NotTwoD, what + ": kernel_shape " + onnx_dims_text(*ks) + " is a " + std::to_string(ks->size()) +
-                                 "-D window: ConvScope's layers are 2-D");
+            fail(F::NotTwoD, tr("{0}: kernel_shape {1} is a {2}-D window: ConvScope's layers are 2-D", what, onnx_dims_text(*ks),
+                                ks->size()));
         if (ks && from_weights && ((*ks)[0] != from_weights->first || (*ks)[1] != from_weights->second))
-            fail(F::Malformed, what + ": kernel_shape " + onnx_dims_text(*ks) + " disagrees with the weights' (" +
-                                   std::to_string(from_weights->first) + ", " + std::to_string(from_weights->second) +
-                                   ")");
-        if (!ks && !from_weights) fail(F::Malformed, what + ": kernel_shape is missing");
+            fail(F::Malformed, tr("{0}: kernel_shape {1} disagrees with the weights' ({2}, {3})", what, onnx_dims_text(*ks),
+                                  from_weights->first, from_weights->second));
+        if (!ks && !from_weights) fail(F::Malformed, tr("{0}: kernel_shape is missing", what));
         const std::vector<int64_t> k = ks ? *ks : std::vector<int64_t>{from_weights->first, from_weights->second};
         const auto s = a.ints("strides").value_or(std::vector<int64_t>{1, 1});
         const auto d = a.ints("dilations").value_or(std::vector<int64_t>{1, 1});
         two("strides", s);
         two("dilations", d);
         if (!dilations_allowed && (d[0] != 1 || d[1] != 1))
-            fail(F::UnsupportedForm,
-                 what + ": dilations " + onnx_dims_text(d) + " are not supported for average pooling");
-        w.kernel = {to_int(k[0], 1, "kernel height", what), to_int(k[1], 1, "kernel width", what)};
-        w.stride = {to_int(s[0], 1, "stride", what), to_int(s[1], 1, "stride", what)};
-        w.dilation = {to_int(d[0], 1, "dilation", what), to_int(d[1], 1, "dilation", what)};
+            fail(F::UnsupportedForm, tr("{0}: dilations {1} are not supported for average pooling", what, onnx_dims_text(d)));
+        w.kernel = {to_int(k[0], 1, tr("kernel height"), what), to_int(k[1], 1, tr("kernel width"), what)};
+        w.stride = {to_int(s[0], 1, tr("stride"), what), to_int(s[1], 1, tr("stride"), what)};
+        w.dilation = {to_int(d[0], 1, tr("dilation"), what), to_int(d[1], 1, tr("dilation"), what)};
 
         const std::string auto_pad = a.s("auto_pad").value_or("NOTSET");
         const auto pads = a.ints("pads");
         if (pads && pads->size() != 4)
-            fail(F::Malformed, what + ": pads has " + std::to_string(pads->size()) +
-                                   " values, a 2-D window needs 4 (top, left, bottom, right)");
+            fail(F::Malformed, tr("{0}: pads has {1} values, a 2-D window needs 4 (top, left, bottom, right)", what, pads->size()));
         if (auto_pad == "NOTSET" || auto_pad.empty()) {
             if (pads) {
                 // ONNX orders pads as [x1_begin, x2_begin, x1_end, x2_end]: top, left, bottom, right.
-                w.pad = {to_int((*pads)[0], 0, "pad", what), to_int((*pads)[1], 0, "pad", what),
-                         to_int((*pads)[2], 0, "pad", what), to_int((*pads)[3], 0, "pad", what)};
+                w.pad = {to_int((*pads)[0], 0, tr("pad"), what), to_int((*pads)[1], 0, tr("pad"), what),
+                         to_int((*pads)[2], 0, tr("pad"), what), to_int((*pads)[3], 0, tr("pad"), what)};
             }
             return w;
         }
         if (pads && std::any_of(pads->begin(), pads->end(), [](int64_t p) { return p != 0; }))
-            fail(F::Malformed, what + ": auto_pad " + auto_pad + " and explicit pads are both set");
+            fail(F::Malformed, tr("{0}: auto_pad {1} and explicit pads are both set", what, auto_pad));
         w.auto_pad = true;
         if (auto_pad == "VALID") return w;
         if (auto_pad != "SAME_UPPER" && auto_pad != "SAME_LOWER")
-            fail(F::Malformed, what + ": unknown auto_pad '" + auto_pad + "'");
+            fail(F::Malformed, tr("{0}: unknown auto_pad '{1}'", what, auto_pad));
         // SAME: the output is ⌈in / stride⌉ and the padding just enough for it; an odd total puts the extra
         // pixel at the end (SAME_UPPER) or the beginning (SAME_LOWER).
         auto same = [&](int64_t in, int stride, int kernel, int dilation, int& begin, int& end) {
@@ -627,8 +624,8 @@ private:
             const int64_t eff = int64_t{dilation} * (kernel - 1) + 1;
             const int64_t total = std::max<int64_t>(0, (out - 1) * stride + eff - in);
             const int64_t small = total / 2;
-            begin = to_int(auto_pad == "SAME_UPPER" ? small : total - small, 0, "pad", what);
-            end = to_int(total - begin, 0, "pad", what);
+            begin = to_int(auto_pad == "SAME_UPPER" ? small : total - small, 0, tr("pad"), what);
+            end = to_int(total - begin, 0, tr("pad"), what);
         };
         same(cur_.dims[2], w.stride.h, w.kernel.h, w.dilation.h, w.pad.top, w.pad.bottom);
         same(cur_.dims[3], w.stride.w, w.kernel.w, w.dilation.w, w.pad.left, w.pad.right);
@@ -637,28 +634,27 @@ private:
 
     void conv(const NodeProto& n, const std::string& what, int at) {
         Attrs a(n, what, {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"});
-        if (at != 0) fail(F::UnsupportedForm, what + ": the activations must be the first input");
+        if (at != 0) fail(F::UnsupportedForm, tr("{0}: the activations must be the first input", what));
         if (const auto ks = a.ints("kernel_shape"); ks && ks->size() != 2)
-            fail(F::NotTwoD, what + ": kernel_shape " + onnx_dims_text(*ks) + " is a " + std::to_string(ks->size()) +
-                                 "-D convolution: ConvScope's layers are 2-D");
-        require_image(what, "convolution");
-        const OnnxTensor& W = input(n, 1, what, "the weights W");
+            fail(F::NotTwoD, tr("{0}: kernel_shape {1} is a {2}-D convolution: ConvScope's layers are 2-D", what,
+                                onnx_dims_text(*ks), ks->size()));
+        require_image(what, tr("convolution"));
+        const OnnxTensor& W = input(n, 1, what, tr("the weights W"));
         if (W.dims.size() != 4) {
             if (W.dims.size() == 3 || W.dims.size() == 5)
-                fail(F::NotTwoD, what + ": weights " + onnx_dims_text(W.dims) + " are for a " +
-                                     std::to_string(W.dims.size() - 2) + "-D convolution: ConvScope's layers are 2-D");
-            fail(F::Malformed, what + ": weights " + onnx_dims_text(W.dims) + " are not (M, C/group, kH, kW)");
+                fail(F::NotTwoD, tr("{0}: weights {1} are for a {2}-D convolution: ConvScope's layers are 2-D", what,
+                                    onnx_dims_text(W.dims), W.dims.size() - 2));
+            fail(F::Malformed, tr("{0}: weights {1} are not (M, C/group, kH, kW)", what, onnx_dims_text(W.dims)));
         }
-        const int groups = to_int(a.i("group").value_or(1), 1, "group", what);
+        const int groups = to_int(a.i("group").value_or(1), 1, tr("group"), what);
         const int64_t channels = cur_.dims[1];
         if (W.dims[1] * groups != channels || W.dims[0] % groups != 0)
-            fail(F::Malformed, what + ": weights " + onnx_dims_text(W.dims) + " do not fit " +
-                                   std::to_string(channels) + " input channels in " + std::to_string(groups) +
-                                   " group(s)");
+            fail(F::Malformed, tr("{0}: weights {1} do not fit {2} input channels in {3} group(s)", what,
+                                  onnx_dims_text(W.dims), channels, groups));
         const Window win = window(a, what, std::pair{W.dims[2], W.dims[3]}, true);
         Layer l;
         l.type = LayerType::Conv;
-        l.out = to_int(W.dims[0], 1, "output channels", what);
+        l.out = to_int(W.dims[0], 1, tr("output channels"), what);
         l.kernel = win.kernel;
         l.stride = win.stride;
         l.dilation = win.dilation;
@@ -666,10 +662,9 @@ private:
         l.groups = groups;
         LayerWeights lw;
         lw.weight_shape = W.dims;
-        if (const auto* B = optional_input(n, 2, what, "the bias B")) {
+        if (const auto* B = optional_input(n, 2, what, tr("the bias B"))) {
             if (B->dims != std::vector<int64_t>{W.dims[0]})
-                fail(F::Malformed, what + ": bias " + onnx_dims_text(B->dims) + " does not fit " +
-                                       std::to_string(W.dims[0]) + " output channels");
+                fail(F::Malformed, tr("{0}: bias {1} does not fit {2} output channels", what, onnx_dims_text(B->dims), W.dims[0]));
             lw.bias = take_values(n, 2);
         }
         l.bias = !lw.bias.empty();
@@ -683,11 +678,11 @@ private:
                                         "strides"})
                       : Attrs(n, what, {"auto_pad", "ceil_mode", "count_include_pad", "dilations", "kernel_shape",
                                         "pads", "strides"});
-        if (at != 0) fail(F::Malformed, what + ": the activations must be the first input");
+        if (at != 0) fail(F::Malformed, tr("{0}: the activations must be the first input", what));
         if (const auto ks = a.ints("kernel_shape"); ks && ks->size() != 2)
-            fail(F::NotTwoD, what + ": kernel_shape " + onnx_dims_text(*ks) + " is a " + std::to_string(ks->size()) +
-                                 "-D window: ConvScope's layers are 2-D");
-        require_image(what, "pooling");
+            fail(F::NotTwoD, tr("{0}: kernel_shape {1} is a {2}-D window: ConvScope's layers are 2-D", what, onnx_dims_text(*ks),
+                                ks->size()));
+        require_image(what, tr("pooling"));
         const Window win = window(a, what, std::nullopt, max);
         Layer l;
         l.type = max ? LayerType::MaxPool : LayerType::AvgPool;
@@ -704,7 +699,7 @@ private:
 
     void global_avgpool(const NodeProto& n, const std::string& what) {
         Attrs a(n, what, {});
-        require_image(what, "global pooling");
+        require_image(what, tr("global pooling"));
         Layer l;
         l.type = LayerType::AdaptiveAvgPool;
         l.output_size = {1, 1};
@@ -714,10 +709,10 @@ private:
     void lrn(const NodeProto& n, const std::string& what) {
         Attrs a(n, what, {"alpha", "beta", "bias", "size"});
         const auto size = a.i("size");
-        if (!size) fail(F::Malformed, what + ": size is missing");
+        if (!size) fail(F::Malformed, tr("{0}: size is missing", what));
         Layer l;
         l.type = LayerType::Lrn;
-        l.lrn_size = to_int(*size, 1, "size", what);
+        l.lrn_size = to_int(*size, 1, tr("size"), what);
         l.alpha = a.f("alpha").value_or(1e-4);
         l.beta = a.f("beta").value_or(0.75);
         l.k = a.f("bias").value_or(1.0);
@@ -737,15 +732,15 @@ private:
         // is_test (before opset 7) is ignored: ConvScope always runs inference, where dropout passes its input on.
         Attrs a(n, what, {"ratio", "is_test", "seed", "consumed_inputs"});
         double ratio = a.f("ratio").value_or(0.5);
-        if (const auto* r = optional_input(n, 1, what, "the ratio")) {
-            if (r->count() != 1) fail(F::Malformed, what + ": the ratio is not a scalar");
+        if (const auto* r = optional_input(n, 1, what, tr("the ratio"))) {
+            if (r->count() != 1) fail(F::Malformed, tr("{0}: the ratio is not a scalar", what));
             ratio = r->values[0];
         }
         if (const auto* t = optional_input(n, 2, what, "training_mode")) {
-            if (t->count() != 1) fail(F::Malformed, what + ": training_mode is not a scalar");
+            if (t->count() != 1) fail(F::Malformed, tr("{0}: training_mode is not a scalar", what));
             if (t->values[0] != 0.0f)
                 fail(F::UnsupportedForm,
-                     what + ": training_mode is set, so units drop at random; ConvScope runs inference");
+                     tr("{0}: training_mode is set, so units drop at random; ConvScope runs inference", what));
         }
         Layer l;
         l.type = LayerType::Dropout;
@@ -757,8 +752,7 @@ private:
         const auto r = static_cast<int64_t>(rank);
         const int64_t a = axis < 0 ? axis + r : axis;
         if (a < 0 || a > (inclusive_end ? r : r - 1))
-            fail(F::Malformed, what + ": axis " + std::to_string(axis) + " is out of range for a " +
-                                   std::to_string(rank) + "-D tensor");
+            fail(F::Malformed, tr("{0}: axis {1} is out of range for a {2}-D tensor", what, axis, rank));
         return a;
     }
 
@@ -772,13 +766,15 @@ private:
         for (size_t d = 0; d < cur_.rank(); ++d) {
             const bool normalised = coerced ? static_cast<int64_t>(d) >= axis : static_cast<int64_t>(d) == axis;
             if (d == 0 && normalised && cur_.batch() != 1)
-                fail(F::UnsupportedForm,
-                     what + ": axis " + std::to_string(axis) + " normalises across the images of a batch");
+                fail(F::UnsupportedForm, tr("{0}: axis {1} normalises across the images of a batch", what, axis));
             if (d > 0 && !normalised && cur_.dims[d] != 1)
-                fail(F::UnsupportedForm, what + ": softmax over " + (coerced ? "dimensions " : "dimension ") +
-                                             std::to_string(axis) + (coerced ? " onwards" : "") + " of a " +
-                                             onnx_dims_text(cur_.dims) + " tensor; ConvScope's softmax spans all " +
-                                             "of an image's values, so dimension " + std::to_string(d) + " must be 1");
+                fail(F::UnsupportedForm,
+                     coerced ? tr("{0}: softmax over dimensions {1} onwards of a {2} tensor; ConvScope's softmax spans all "
+                                  "of an image's values, so dimension {3} must be 1",
+                                  what, axis, onnx_dims_text(cur_.dims), d)
+                             : tr("{0}: softmax over dimension {1} of a {2} tensor; ConvScope's softmax spans all of an "
+                                  "image's values, so dimension {3} must be 1",
+                                  what, axis, onnx_dims_text(cur_.dims), d));
         }
         Layer l;
         l.type = LayerType::Softmax;
@@ -806,23 +802,24 @@ private:
         for (int64_t d = 1; d < axis; ++d) before *= cur_.dims[static_cast<size_t>(d)];
         const bool ok = axis == 0 ? cur_.batch() == 1 : before == 1;
         if (!ok)
-            fail(F::UnsupportedForm, what + ": axis " + std::to_string(axis) + " on a " + onnx_dims_text(cur_.dims) +
-                                         " tensor does not give one row per image; ConvScope flattens each image");
+            fail(F::UnsupportedForm, tr("{0}: axis {1} on a {2} tensor does not give one row per image; ConvScope flattens each "
+                                        "image",
+                                        what, axis, onnx_dims_text(cur_.dims)));
         flatten_layer(n, what);
     }
 
     void reshape(const NodeProto& n, const std::string& what, int at) {
         Attrs a(n, what, {"shape", "allowzero", "consumed_inputs"});
-        if (at != 0) fail(F::UnsupportedForm, what + ": the activations must be the first input");
+        if (at != 0) fail(F::UnsupportedForm, tr("{0}: the activations must be the first input", what));
         std::vector<int64_t> shape;
-        if (const auto* s = optional_input(n, 1, what, "the shape")) {
+        if (const auto* s = optional_input(n, 1, what, tr("the shape"))) {
             if (s->ints.size() != s->values.size() || s->dims.size() != 1)
-                fail(F::Malformed, what + ": the shape must be a 1-D integer tensor");
+                fail(F::Malformed, tr("{0}: the shape must be a 1-D integer tensor", what));
             shape = s->ints;
         } else if (const auto s = a.ints("shape")) {
             shape = *s;  // before opset 5 the shape was an attribute
         } else {
-            fail(F::Malformed, what + ": the target shape is missing");
+            fail(F::Malformed, tr("{0}: the target shape is missing", what));
         }
         const bool allowzero = a.i("allowzero").value_or(0) != 0;
         // ONNX's rules: 0 copies the input's dimension (unless allowzero), −1 takes what is left.
@@ -837,62 +834,61 @@ private:
             int64_t v = shape[i];
             if (v == 0 && !allowzero) {
                 if (i >= in.size())
-                    fail(F::Malformed, what + ": shape " + onnx_dims_text(shape) + " copies a missing dimension");
+                    fail(F::Malformed, tr("{0}: shape {1} copies a missing dimension", what, onnx_dims_text(shape)));
                 v = in[i];
             }
             if (v == -1) {
-                if (infer >= 0) fail(F::Malformed, what + ": shape " + onnx_dims_text(shape) + " has two −1 entries");
+                if (infer >= 0) fail(F::Malformed, tr("{0}: shape {1} has two −1 entries", what, onnx_dims_text(shape)));
                 infer = static_cast<int>(i);
             } else if (v < 0) {
-                fail(F::Malformed, what + ": shape " + onnx_dims_text(shape) + " has a negative entry");
+                fail(F::Malformed, tr("{0}: shape {1} has a negative entry", what, onnx_dims_text(shape)));
             } else if (__builtin_mul_overflow(known, v, &known)) {
-                fail(F::Malformed, what + ": shape " + onnx_dims_text(shape) + " is too large");
+                fail(F::Malformed, tr("{0}: shape {1} is too large", what, onnx_dims_text(shape)));
             }
             out.push_back(v);
         }
         if (infer >= 0) {
             if (known == 0 || total % known != 0)
-                fail(F::Malformed,
-                     what + ": shape " + onnx_dims_text(shape) + " does not fit " + std::to_string(total) + " values");
+                fail(F::Malformed, tr("{0}: shape {1} does not fit {2} values", what, onnx_dims_text(shape), total));
             out[static_cast<size_t>(infer)] = total / known;
         } else if (known != total) {
-            fail(F::Malformed,
-                 what + ": shape " + onnx_dims_text(shape) + " does not fit " + std::to_string(total) + " values");
+            fail(F::Malformed, tr("{0}: shape {1} does not fit {2} values", what, onnx_dims_text(shape), total));
         }
         if (out.size() == cur_.rank() && std::equal(out.begin() + 1, out.end(), cur_.dims.begin() + 1) &&
             (out[0] == in[0])) {
-            r_.notes.push_back(what + " leaves the shape " + onnx_dims_text(cur_.dims) + " as it is: skipped");
+            r_.notes.push_back(tr("{0} leaves the shape {1} as it is: skipped", what, onnx_dims_text(cur_.dims)));
             return;
         }
         if (!flattens_per_image(out))
-            fail(F::UnsupportedForm, what + ": reshaping " + onnx_dims_text(cur_.dims) + " to " + onnx_dims_text(out) +
-                                         " is not a flatten to (N, K); ConvScope keeps each image's layout");
-        r_.notes.push_back(what + " to " + onnx_dims_text(shape) + " becomes a flatten layer");
+            fail(F::UnsupportedForm, tr("{0}: reshaping {1} to {2} is not a flatten to (N, K); ConvScope keeps each image's layout",
+                                        what, onnx_dims_text(cur_.dims), onnx_dims_text(out)));
+        r_.notes.push_back(tr("{0} to {1} becomes a flatten layer", what, onnx_dims_text(shape)));
         flatten_layer(n, what);
     }
 
     void require_features(const std::string& what, const std::string& op) {
         if (cur_.rank() != 2)
-            fail(F::UnsupportedForm, what + ": not an fc form: " + op + " of a " + std::to_string(cur_.rank()) +
-                                         "-D tensor " + onnx_dims_text(cur_.dims) + " (an fc layer takes (N, K))");
+            fail(F::UnsupportedForm, tr("{0}: not an fc form: {1} of a {2}-D tensor {3} (an fc layer takes (N, K))", what, op,
+                                        cur_.rank(), onnx_dims_text(cur_.dims)));
     }
 
     void gemm(const NodeProto& n, const std::string& what, int at) {
         Attrs a(n, what, {"alpha", "beta", "transA", "transB", "broadcast"});
         const double alpha = a.f("alpha").value_or(1.0);
         const double beta = a.f("beta").value_or(1.0);
-        if (at != 0) fail(F::UnsupportedForm, what + ": not an fc form: the activations are B or C, not A");
+        if (at != 0) fail(F::UnsupportedForm, tr("{0}: not an fc form: the activations are B or C, not A", what));
         if (a.i("transA").value_or(0) != 0)
-            fail(F::UnsupportedForm, what + ": not an fc form: transA = 1 puts the images along A's columns");
+            fail(F::UnsupportedForm, tr("{0}: not an fc form: transA = 1 puts the images along A's columns", what));
         require_features(what, "Gemm");
         const bool trans_b = a.i("transB").value_or(0) != 0;
         const OnnxTensor& B = input(n, 1, what, "B");
         const int64_t k = cur_.dims[1];
-        if (B.dims.size() != 2) fail(F::Malformed, what + ": B " + onnx_dims_text(B.dims) + " is not a matrix");
+        if (B.dims.size() != 2) fail(F::Malformed, tr("{0}: B {1} is not a matrix", what, onnx_dims_text(B.dims)));
         const int64_t out = trans_b ? B.dims[0] : B.dims[1];
         if ((trans_b ? B.dims[1] : B.dims[0]) != k)
-            fail(F::Malformed, what + ": B " + onnx_dims_text(B.dims) + (trans_b ? " (transposed)" : "") +
-                                   " does not fit " + std::to_string(k) + " input features");
+            fail(F::Malformed, trans_b ? tr("{0}: B {1} (transposed) does not fit {2} input features", what,
+                                            onnx_dims_text(B.dims), k)
+                                       : tr("{0}: B {1} does not fit {2} input features", what, onnx_dims_text(B.dims), k));
         LayerWeights lw;
         lw.weight_shape = {out, k};
         // The fc weight is (out, in): B as is when transB = 1 (B is (N, K)), else B transposed; alpha folds in.
@@ -915,8 +911,8 @@ private:
             const bool scalar = C->count() == 1 && C->dims.size() <= 2;
             const bool row = C->dims == std::vector<int64_t>{out} || C->dims == std::vector<int64_t>{1, out};
             if (!scalar && !row)
-                fail(F::UnsupportedForm, what + ": not an fc form: C " + onnx_dims_text(C->dims) +
-                                             " gives each row (image) its own bias");
+                fail(F::UnsupportedForm, tr("{0}: not an fc form: C {1} gives each row (image) its own bias", what,
+                                            onnx_dims_text(C->dims)));
             lw.bias.assign(static_cast<size_t>(out), 0.0f);
             for (int64_t o = 0; o < out; ++o)
                 lw.bias[static_cast<size_t>(o)] =
@@ -924,11 +920,12 @@ private:
             bias = true;
         }
         if (alpha != 1.0 || (bias && beta != 1.0))
-            r_.notes.push_back(what + ": alpha = " + number(alpha) + (bias ? " and beta = " + number(beta) : "") +
-                               " folded into the weights");
+            r_.notes.push_back(bias ? tr("{0}: alpha = {1} and beta = {2} folded into the weights", what, number(alpha),
+                                       number(beta))
+                                    : tr("{0}: alpha = {1} folded into the weights", what, number(alpha)));
         Layer l;
         l.type = LayerType::Fc;
-        l.out = to_int(out, 1, "output features", what);
+        l.out = to_int(out, 1, tr("output features"), what);
         l.in_features = k;
         l.bias = bias;
         add_layer(std::move(l), std::move(lw), n, what);
@@ -936,16 +933,15 @@ private:
 
     void matmul(const NodeProto& n, const std::string& what, int at) {
         Attrs a(n, what, {});
-        if (at != 0) fail(F::UnsupportedForm, what + ": not an fc form: the activations are the second operand");
+        if (at != 0) fail(F::UnsupportedForm, tr("{0}: not an fc form: the activations are the second operand", what));
         require_features(what, "MatMul");
         const OnnxTensor& B = input(n, 1, what, "B");
         if (B.dims.size() != 2)
-            fail(F::UnsupportedForm, what + ": not an fc form: B " + onnx_dims_text(B.dims) + " is not a matrix");
+            fail(F::UnsupportedForm, tr("{0}: not an fc form: B {1} is not a matrix", what, onnx_dims_text(B.dims)));
         const int64_t k = cur_.dims[1];
         const int64_t out = B.dims[1];
         if (B.dims[0] != k)
-            fail(F::Malformed, what + ": B " + onnx_dims_text(B.dims) + " does not fit " + std::to_string(k) +
-                                   " input features");
+            fail(F::Malformed, tr("{0}: B {1} does not fit {2} input features", what, onnx_dims_text(B.dims), k));
         LayerWeights lw;
         lw.weight_shape = {out, k};
         lw.weight.resize(B.values.size());
@@ -955,7 +951,7 @@ private:
         release(n, 1);  // B is not used after this
         Layer l;
         l.type = LayerType::Fc;
-        l.out = to_int(out, 1, "output features", what);
+        l.out = to_int(out, 1, tr("output features"), what);
         l.in_features = k;
         l.bias = false;
         add_layer(std::move(l), std::move(lw), n, what);
@@ -964,43 +960,42 @@ private:
 
     void add(const NodeProto& n, const std::string& what) {
         Attrs a(n, what, {"axis", "broadcast", "consumed_inputs"});
-        if (n.input_size() != 2) fail(F::Malformed, what + " has " + std::to_string(n.input_size()) + " inputs");
+        if (n.input_size() != 2) fail(F::Malformed, tr("{0} has {1} inputs", what, n.input_size()));
         if (!pending_matmul_)
-            fail(F::UnsupportedForm, what + ": Add is supported only as the bias right after a MatMul");
+            fail(F::UnsupportedForm, tr("{0}: Add is supported only as the bias right after a MatMul", what));
         const int k = n.input_size() == 2 && n.input(0) == cur_.name ? 1 : 0;
-        const OnnxTensor& c = input(n, k, what, "the bias");
+        const OnnxTensor& c = input(n, k, what, tr("the bias"));
         if (const auto axis = a.i("axis"); axis && *axis != 1 && *axis != -1)
-            fail(F::UnsupportedForm, what + ": not an fc form: a bias broadcast along axis " + std::to_string(*axis));
+            fail(F::UnsupportedForm, tr("{0}: not an fc form: a bias broadcast along axis {1}", what, *axis));
         Layer& l = r_.net.layers.back();
         const bool scalar = c.count() == 1 && c.dims.size() <= 2;
         const bool row = c.dims == std::vector<int64_t>{l.out} || c.dims == std::vector<int64_t>{1, l.out};
         if (!scalar && !row)
-            fail(F::UnsupportedForm, what + ": not an fc form: the bias " + onnx_dims_text(c.dims) +
-                                         " gives each row (image) its own values");
+            fail(F::UnsupportedForm, tr("{0}: not an fc form: the bias {1} gives each row (image) its own values", what,
+                                        onnx_dims_text(c.dims)));
         auto& bias = r_.weights.layers.back().bias;
         bias.assign(static_cast<size_t>(l.out), c.values[0]);
         if (row) bias.assign(c.values.begin(), c.values.end());
         l.bias = true;
-        r_.notes.push_back(*pending_matmul_ + " and " + what + " become one fc layer");
+        r_.notes.push_back(tr("{0} and {1} become one fc layer", *pending_matmul_, what));
         pending_matmul_.reset();
     }
 
     void identity(const NodeProto& n, const std::string& what) {
         Attrs a(n, what, {});
-        r_.notes.push_back(what + " passes its input on: skipped");
+        r_.notes.push_back(tr("{0} passes its input on: skipped", what));
     }
 
     void finish(const GraphProto& g) {
-        if (g.output_size() == 0) fail(F::Malformed, "the graph has no output");
+        if (g.output_size() == 0) fail(F::Malformed, tr("the graph has no output"));
         if (g.output_size() > 1) {
             std::vector<std::string> names;
             for (const auto& o : g.output()) names.push_back(o.name());
-            fail(F::NotChain, "the graph has " + std::to_string(names.size()) + " outputs (" + quoted_list(names) +
-                                  "): ConvScope follows one chain to one output");
+            fail(F::NotChain, tr("the graph has {0} outputs ({1}): ConvScope follows one chain to one output", names.size(),
+                                 quoted_list(names)));
         }
         if (g.output(0).name() != cur_.name)
-            fail(F::NotChain, "the graph's output '" + g.output(0).name() + "' is not the end of the chain ('" +
-                                  cur_.name + "')");
+            fail(F::NotChain, tr("the graph's output '{0}' is not the end of the chain ('{1}')", g.output(0).name(), cur_.name));
         assign_default_names(r_.net);
         const Analysis an = analyze(r_.net);
         if (!an.valid()) {
@@ -1032,8 +1027,8 @@ OnnxImportResult import_model(const ModelProto& m, const OnnxImportOptions& opti
         r.net.name = m.graph().name();
         std::string producer = m.producer_name();
         if (!producer.empty() && !m.producer_version().empty()) producer += " " + m.producer_version();
-        r.net.description = "Imported from ONNX (opset " + std::to_string(r.opset) +
-                            (producer.empty() ? "" : ", made by " + producer) + ").";
+        r.net.description = producer.empty() ? tr("Imported from ONNX (opset {0}).", r.opset)
+                                              : tr("Imported from ONNX (opset {0}, made by {1}).", r.opset, producer);
         r.weights.origin = "ONNX initializers";
     } catch (const ImportError& e) {
         r = OnnxImportResult{};
@@ -1041,7 +1036,7 @@ OnnxImportResult import_model(const ModelProto& m, const OnnxImportOptions& opti
         r.failure = e.kind;
     } catch (const std::bad_alloc&) {
         r = OnnxImportResult{};
-        r.error = "out of memory while importing the model";
+        r.error = tr("out of memory while importing the model");
         r.failure = F::Malformed;
     }
     return r;
@@ -1067,13 +1062,13 @@ const std::vector<std::string_view>& onnx_supported_operators() { return kSuppor
 OnnxImportResult import_onnx_bytes(std::string_view bytes, const OnnxImportOptions& options) {
     OnnxImportResult r;
     if (bytes.size() >= kMaxModelBytes) {
-        r.error = "too large to be an ONNX model (2 GiB or more)";
+        r.error = tr("too large to be an ONNX model (2 GiB or more)");
         r.failure = F::Malformed;
         return r;
     }
     ModelProto m;
     if (!m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-        r.error = "not a valid ONNX model (the protobuf does not parse)";
+        r.error = tr("not a valid ONNX model (the protobuf does not parse)");
         r.failure = F::Malformed;
         return r;
     }
@@ -1096,7 +1091,7 @@ OnnxImportResult import_onnx(const std::string& path, const OnnxImportOptions& o
         m.emplace();
         // The bytes go out of scope once parsed: a large model is held once as protobuf, once as weights.
         if (!m->ParseFromArray(bytes->data(), static_cast<int>(bytes->size()))) {
-            r.error = path + ": not a valid ONNX model (the protobuf does not parse)";
+            r.error = path + ": " + tr("not a valid ONNX model (the protobuf does not parse)");
             r.failure = F::Malformed;
             return r;
         }

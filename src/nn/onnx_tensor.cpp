@@ -5,6 +5,7 @@
 #include <bit>
 #include <cstring>
 
+#include "core/i18n.h"
 #include "core/file_io.h"
 #include "nn/safetensors.h"
 
@@ -98,30 +99,28 @@ OnnxTensorResult onnx_tensor_from_proto(const TensorProto& t) {
         return r;
     };
     if (t.data_location() == TensorProto::EXTERNAL || t.external_data_size() > 0)
-        return fail("its data is stored in an external file, which is not supported");
-    if (t.has_segment()) return fail("segmented tensors are not supported");
+        return fail(tr("its data is stored in an external file, which is not supported"));
+    if (t.has_segment()) return fail(tr("segmented tensors are not supported"));
     const int32_t type = t.data_type();
     const size_t esize = element_size(type);
-    if (esize == 0) return fail("element type " + onnx_type_name(type) + " is not supported");
+    if (esize == 0) return fail(tr("element type {0} is not supported", onnx_type_name(type)));
 
     OnnxTensor out;
     out.name = t.name();
     out.data_type = type;
     out.dims.assign(t.dims().begin(), t.dims().end());
     const auto count = onnx_element_count(out.dims);
-    if (!count) return fail("invalid dims " + onnx_dims_text(out.dims));
+    if (!count) return fail(tr("invalid dims {0}", onnx_dims_text(out.dims)));
     // The stored data bounds everything allocated below: dims alone never make a large allocation.
     const std::string& raw = t.raw_data();
     const int64_t typed = typed_field_size(t);
-    if (!raw.empty() && typed > 0) return fail("holds both raw_data and typed values");
+    if (!raw.empty() && typed > 0) return fail(tr("holds both raw_data and typed values"));
     if (!raw.empty()) {
         if (raw.size() % esize != 0 || static_cast<int64_t>(raw.size() / esize) != *count)
-            return fail("dims " + onnx_dims_text(out.dims) + " need " + std::to_string(*count) +
-                        " values, raw_data has " + std::to_string(raw.size()) + " bytes (" +
-                        std::to_string(raw.size() / esize) + " values)");
+            return fail(tr("dims {0} need {1} values, raw_data has {2} bytes ({3} values)", onnx_dims_text(out.dims), *count,
+                           raw.size(), raw.size() / esize));
     } else if (typed != *count) {
-        return fail("dims " + onnx_dims_text(out.dims) + " need " + std::to_string(*count) +
-                    " values, the tensor holds " + std::to_string(typed));
+        return fail(tr("dims {0} need {1} values, the tensor holds {2}", onnx_dims_text(out.dims), *count, typed));
     }
 
     const int64_t n = *count;
@@ -179,10 +178,10 @@ OnnxTensorResult onnx_tensor_from_proto(const TensorProto& t) {
 }
 
 OnnxTensorResult parse_onnx_tensor(std::string_view bytes) {
-    if (bytes.size() >= kMaxProtoBytes) return {std::nullopt, "too large to be a TensorProto (2 GiB or more)"};
+    if (bytes.size() >= kMaxProtoBytes) return {std::nullopt, tr("too large to be a TensorProto (2 GiB or more)")};
     TensorProto t;
     if (!t.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
-        return {std::nullopt, "not a valid ONNX TensorProto (the protobuf does not parse)"};
+        return {std::nullopt, tr("not a valid ONNX TensorProto (the protobuf does not parse)")};
     return onnx_tensor_from_proto(t);
 }
 

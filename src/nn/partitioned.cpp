@@ -8,6 +8,7 @@
 #include <chrono>
 #include <thread>
 
+#include "core/i18n.h"
 #include "nn/kernels.h"
 
 namespace convscope::nn {
@@ -110,7 +111,7 @@ std::optional<std::string> make_piece(const Network& net, const Analysis& a, con
                                       const BackendFactory& make, Piece& p) {
     const Layer& l = net.layers[i];
     const Stage& st = a.stages[i];
-    const std::string where = l.name + " on device " + std::to_string(device);
+    const std::string where = tr("{0} on device {1}", l.name, device);
     p.in = in;
     p.computes = computes;
     Layer sub = l;
@@ -138,15 +139,15 @@ std::optional<std::string> make_piece(const Network& net, const Analysis& a, con
         std::string why = p.analysis.input_error;
         for (const auto& m : p.analysis.stages[0].messages)
             if (m.severity == Severity::Error) why = m.message;
-        return where + ": its share of the layer is not a valid layer (" + why + ")";
+        return tr("{0}: its share of the layer is not a valid layer ({1})", where, why);
     }
     const Shape3 got = *p.analysis.stages[0].output;
     if (got.c != computes.count() || got.h != st.output->h || got.w != st.output->w)
-        return where + ": its share computes " + shape_text(got) + ", expected " +
-               std::to_string(computes.count()) + " channels of " + shape_text(*st.output);
+        return tr("{0}: its share computes {1}, expected {2} channels of {3}", where, shape_text(got), computes.count(),
+                  shape_text(*st.output));
     if (auto e = check_weights(p.net, p.analysis, p.weights)) return where + ": " + *e;
     p.backend = make();
-    if (!p.backend) return where + ": no backend";
+    if (!p.backend) return tr("{0}: no backend", where);
     if (auto e = p.backend->unsupported(p.net, p.analysis)) return where + ": " + *e;
     return std::nullopt;
 }
@@ -205,15 +206,15 @@ const Partition& PartitionedRunner::partition() const {
 
 std::optional<std::string> PartitionedRunner::prepare(const Network& net, const Analysis& a, const NetworkWeights& w) {
     plan_.reset();
-    if (!a.valid()) return "the network has invalid layers: fix them before running it";
-    if (a.stages.size() != net.layers.size()) return "the analysis does not belong to this network";
+    if (!a.valid()) return tr("the network has invalid layers: fix them before running it");
+    if (a.stages.size() != net.layers.size()) return tr("the analysis does not belong to this network");
     if (auto e = check_weights(net, a, w)) return e;
     auto plan = std::make_unique<Plan>();
     plan->net = net;
     plan->partition = partition_network(net, a, devices_, 1);
     const Partition& p = plan->partition;
     if (!p.ok()) return p.error;
-    if (p.stages.size() != net.layers.size()) return "the partition does not cover every layer";
+    if (p.stages.size() != net.layers.size()) return tr("the partition does not cover every layer");
     const int K = devices_;
     plan->layers.resize(net.layers.size());
     for (size_t i = 0; i < net.layers.size(); ++i) {
@@ -222,7 +223,7 @@ std::optional<std::string> PartitionedRunner::prepare(const Network& net, const 
         LayerWork& lw = plan->layers[i];
         lw.in_shape = *a.stages[i].input;
         lw.out_shape = *a.stages[i].output;
-        if (static_cast<int>(ps.devices.size()) != K) return l.name + ": the partition has the wrong number of devices";
+        if (static_cast<int>(ps.devices.size()) != K) return tr("{0}: the partition has the wrong number of devices", l.name);
         lw.devices.resize(static_cast<size_t>(K));
         int64_t next = 0;  // the shares must tile the output channels in device order
         for (int d = 0; d < K; ++d) {
@@ -230,15 +231,15 @@ std::optional<std::string> PartitionedRunner::prepare(const Network& net, const 
             const DeviceShare& share = ps.devices[static_cast<size_t>(d)];
             dw.out = share.out;
             if (dw.out.begin != next || dw.out.end < dw.out.begin)
-                return l.name + ": device " + std::to_string(d) + "'s output channels " + range_text(dw.out) +
-                       " do not follow the previous device's";
+                return tr("{0}: device {1}'s output channels {2} do not follow the previous device's", l.name, d,
+                          range_text(dw.out));
             next = dw.out.end;
             if (dw.out.count() == 0) continue;  // nothing to compute, nothing to receive
             dw.in = share.in;
             const ChannelRange need = needed_input(l, lw.in_shape, dw.out);
             if (!covers(dw.in, need) || dw.in.begin < 0 || dw.in.end > lw.in_shape.c)
-                return l.name + ": device " + std::to_string(d) + " is given input channels " + range_text(dw.in) +
-                       " but needs " + range_text(need);
+                return tr("{0}: device {1} is given input channels {2} but needs {3}", l.name, d, range_text(dw.in),
+                          range_text(need));
             // The image goes to every device; later inputs are the device's share of the layer before.
             dw.held = i == 0 ? ChannelRange{0, lw.in_shape.c} : p.stages[i - 1].devices[static_cast<size_t>(d)].out;
             dw.received = (dw.in.count() - intersect(dw.in, dw.held).count()) * lw.in_shape.h * lw.in_shape.w;
@@ -246,18 +247,17 @@ std::optional<std::string> PartitionedRunner::prepare(const Network& net, const 
             if (auto e = make_pieces(net, a, w, i, d, make_, dw)) return e;
         }
         if (next != lw.out_shape.c)
-            return l.name + ": the devices' output channels end at " + std::to_string(next) + ", the layer has " +
-                   std::to_string(lw.out_shape.c);
+            return tr("{0}: the devices' output channels end at {1}, the layer has {2}", l.name, next, lw.out_shape.c);
     }
     plan_ = std::move(plan);
     return std::nullopt;
 }
 
 std::optional<std::string> PartitionedRunner::forward(const Tensor& input, PartitionedPass& out) {
-    if (!plan_) return "the runner has no network: prepare it first";
+    if (!plan_) return tr("the runner has no network: prepare it first");
     const Network& net = plan_->net;
     if (!(input.shape == net.input))
-        return "the input is " + shape_text(input.shape) + ", the network expects " + shape_text(net.input);
+        return tr("the input is {0}, the network expects {1}", shape_text(input.shape), shape_text(net.input));
     const auto start = Clock::now();
     const size_t n = net.layers.size();
     const int K = devices_;

@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/i18n.h"
 #include "core/file_io.h"
 
 namespace convscope::nn {
@@ -136,17 +137,18 @@ int64_t SafetensorsTensor::count() const {
 std::optional<SafetensorsFile> SafetensorsFile::open(const std::string& path, std::string& error) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        error = "cannot open " + path + ": " + std::strerror(errno);
+        error = tr("cannot open {0}: {1}", path, std::strerror(errno));
         return std::nullopt;
     }
     struct stat st {};
     if (::fstat(fd, &st) != 0) {
-        error = "cannot read " + path + ": " + std::strerror(errno);
+        error = tr("cannot read {0}: {1}", path, std::strerror(errno));
         ::close(fd);
         return std::nullopt;
     }
     if (!S_ISREG(st.st_mode)) {
-        error = "cannot read " + path + (S_ISDIR(st.st_mode) ? ": it is a directory" : ": not a regular file");
+        error = S_ISDIR(st.st_mode) ? tr("cannot read {0}: it is a directory", path)
+                                     : tr("cannot read {0}: not a regular file", path);
         ::close(fd);
         return std::nullopt;
     }
@@ -157,7 +159,7 @@ std::optional<SafetensorsFile> SafetensorsFile::open(const std::string& path, st
     if (size > 0) {
         void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (p == MAP_FAILED) {
-            error = "cannot map " + path + ": " + std::strerror(errno);
+            error = tr("cannot map {0}: {1}", path, std::strerror(errno));
             ::close(fd);
             return std::nullopt;
         }
@@ -186,15 +188,14 @@ std::optional<SafetensorsFile> SafetensorsFile::parse_into(SafetensorsFile f, st
     };
 
     if (f.file_.size() < 8)
-        return fail("the file is " + std::to_string(f.file_.size()) +
-                    " bytes, too short for the 8-byte header length");
+        return fail(tr("the file is {0} bytes, too short for the 8-byte header length", f.file_.size()));
     const uint64_t n = read_u64_le(f.file_.data());
     // Checked first so that a huge length is refused before anything else looks at it.
     if (n > kMaxHeaderBytes)
-        return fail("the header length " + std::to_string(n) + " is over the limit of 100 MB");
+        return fail(tr("the header length {0} is over the limit of 100 MB", n));
     if (n > f.file_.size() - 8)
-        return fail("the header length " + std::to_string(n) + " runs past the end of the file (" +
-                    std::to_string(f.file_.size() - 8) + " bytes follow the length field)");
+        return fail(tr("the header length {0} runs past the end of the file ({1} bytes follow the length field)", n,
+                       f.file_.size() - 8));
     const auto* text = reinterpret_cast<const char*>(f.file_.data() + 8);
     f.data_ = f.file_.subspan(8 + n);
 
@@ -213,66 +214,64 @@ std::optional<SafetensorsFile> SafetensorsFile::parse_into(SafetensorsFile f, st
     try {
         header = json::parse(text, text + n, watch_keys);
     } catch (const json::exception& e) {
-        return fail("the header is not valid JSON: " + strip_json_prefix(e.what()));
+        return fail(tr("the header is not valid JSON: {0}", strip_json_prefix(e.what())));
     } catch (const std::exception& e) {
-        return fail(std::string("the header cannot be read: ") + e.what());
+        return fail(tr("the header cannot be read: {0}", e.what()));
     }
-    if (!header.is_object()) return fail("the header is not a JSON object");
-    if (!duplicate.empty()) return fail("the header names \"" + duplicate + "\" twice");
+    if (!header.is_object()) return fail(tr("the header is not a JSON object"));
+    if (!duplicate.empty()) return fail(tr("the header names \"{0}\" twice", duplicate));
 
     for (const auto& [name, entry] : header.items()) {
         if (name == "__metadata__") {
-            if (!entry.is_object()) return fail("\"__metadata__\" must be an object of strings");
+            if (!entry.is_object()) return fail(tr("\"__metadata__\" must be an object of strings"));
             for (const auto& [key, value] : entry.items()) {
-                if (!value.is_string()) return fail("\"__metadata__\": the value of \"" + key + "\" is not a string");
+                if (!value.is_string()) return fail(tr("\"__metadata__\": the value of \"{0}\" is not a string", key));
                 f.metadata_[key] = value.get<std::string>();
             }
             continue;
         }
         const std::string& nm = name;
-        if (!entry.is_object()) return fail(nm + ": expected an object with \"dtype\", \"shape\" and \"data_offsets\"");
+        if (!entry.is_object()) return fail(tr("{0}: expected an object with \"dtype\", \"shape\" and \"data_offsets\"", nm));
         SafetensorsTensor t;
         t.name = nm;
 
         const auto dt = entry.find("dtype");
-        if (dt == entry.end()) return fail(nm + ": the entry has no \"dtype\"");
-        if (!dt->is_string()) return fail(nm + ": \"dtype\" must be a string");
+        if (dt == entry.end()) return fail(tr("{0}: the entry has no \"{1}\"", nm, "dtype"));
+        if (!dt->is_string()) return fail(tr("{0}: \"dtype\" must be a string", nm));
         const auto& dtype_text = dt->get_ref<const std::string&>();
         const auto dtype = parse_safetensors_dtype(dtype_text);
-        if (!dtype) return fail(nm + ": unknown dtype \"" + dtype_text + "\"");
+        if (!dtype) return fail(tr("{0}: unknown dtype \"{1}\"", nm, dtype_text));
         t.dtype = *dtype;
 
         const auto sh = entry.find("shape");
-        if (sh == entry.end()) return fail(nm + ": the entry has no \"shape\"");
-        if (!sh->is_array()) return fail(nm + ": \"shape\" must be a list of integers");
+        if (sh == entry.end()) return fail(tr("{0}: the entry has no \"{1}\"", nm, "shape"));
+        if (!sh->is_array()) return fail(tr("{0}: \"shape\" must be a list of integers", nm));
         for (const auto& d : *sh) {
-            if (!d.is_number_integer()) return fail(nm + ": \"shape\" must be a list of integers");
+            if (!d.is_number_integer()) return fail(tr("{0}: \"shape\" must be a list of integers", nm));
             if (d.is_number_unsigned() && d.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
-                return fail(nm + ": shape dimension " + std::to_string(d.get<uint64_t>()) + " is too large");
+                return fail(tr("{0}: shape dimension {1} is too large", nm, d.get<uint64_t>()));
             t.shape.push_back(d.get<int64_t>());
         }
         if (std::any_of(t.shape.begin(), t.shape.end(), [](int64_t d) { return d < 0; }))
-            return fail(nm + ": shape " + tensor_shape_text(t.shape) + " has a negative dimension");
+            return fail(tr("{0}: shape {1} has a negative dimension", nm, tensor_shape_text(t.shape)));
 
         const auto off = entry.find("data_offsets");
-        if (off == entry.end()) return fail(nm + ": the entry has no \"data_offsets\"");
+        if (off == entry.end()) return fail(tr("{0}: the entry has no \"{1}\"", nm, "data_offsets"));
         if (!off->is_array() || off->size() != 2 || !(*off)[0].is_number_unsigned() ||
             !(*off)[1].is_number_unsigned())
-            return fail(nm + ": \"data_offsets\" must be two non-negative integers");
+            return fail(tr("{0}: \"data_offsets\" must be two non-negative integers", nm));
         t.begin = (*off)[0].get<uint64_t>();
         t.end = (*off)[1].get<uint64_t>();
         const std::string where = "data_offsets " + offsets_text(t.begin, t.end);
 
         const auto need = byte_size(t.shape, dtype_size(t.dtype));
-        if (!need) return fail(nm + ": shape " + tensor_shape_text(t.shape) + " is too large");
-        if (t.end < t.begin) return fail(nm + ": " + where + " end before they begin");
+        if (!need) return fail(tr("{0}: shape {1} is too large", nm, tensor_shape_text(t.shape)));
+        if (t.end < t.begin) return fail(tr("{0}: {1} end before they begin", nm, where));
         if (t.end > f.data_.size())
-            return fail(nm + ": " + where + " run past the end of the data (" + std::to_string(f.data_.size()) +
-                        " bytes)");
+            return fail(tr("{0}: {1} run past the end of the data ({2} bytes)", nm, where, f.data_.size()));
         if (t.end - t.begin != *need)
-            return fail(nm + ": " + where + " hold " + std::to_string(t.end - t.begin) + " bytes, but shape " +
-                        tensor_shape_text(t.shape) + " in " + std::string(dtype_name(t.dtype)) + " needs " +
-                        std::to_string(*need));
+            return fail(tr("{0}: {1} hold {2} bytes, but shape {3} in {4} needs {5}", nm, where, t.end - t.begin,
+                           tensor_shape_text(t.shape), dtype_name(t.dtype), *need));
         f.tensors_.push_back(std::move(t));
     }
 
@@ -289,8 +288,8 @@ std::optional<SafetensorsFile> SafetensorsFile::parse_into(SafetensorsFile f, st
         const auto& prev = *by_offset[i - 1];
         const auto& cur = *by_offset[i];
         if (cur.begin < prev.end)
-            return fail(cur.name + ": data_offsets " + offsets_text(cur.begin, cur.end) + " overlap those of " +
-                        prev.name + " " + offsets_text(prev.begin, prev.end));
+            return fail(tr("{0}: data_offsets {1} overlap those of {2} {3}", cur.name, offsets_text(cur.begin, cur.end),
+                           prev.name, offsets_text(prev.begin, prev.end)));
     }
     return std::optional<SafetensorsFile>(std::move(f));
 }
@@ -396,13 +395,12 @@ void release_pages(const std::byte* begin, size_t size) {
 
 std::optional<std::string> SafetensorsFile::read_f32(const SafetensorsTensor& t, std::span<float> out) const {
     if (!is_float_convertible(t.dtype))
-        return t.name + ": dtype " + std::string(dtype_name(t.dtype)) + " is not a floating-point type";
+        return tr("{0}: dtype {1} is not a floating-point type", t.name, dtype_name(t.dtype));
     const auto n = static_cast<size_t>(t.count());
     if (out.size() != n)
-        return t.name + ": holds " + std::to_string(n) + " values, but the buffer has room for " +
-               std::to_string(out.size());
+        return tr("{0}: holds {1} values, but the buffer has room for {2}", t.name, n, out.size());
     const auto b = bytes(t);
-    if (b.size() != n * dtype_size(t.dtype)) return t.name + ": the tensor does not belong to this file";
+    if (b.size() != n * dtype_size(t.dtype)) return tr("{0}: the tensor does not belong to this file", t.name);
     const size_t width = dtype_size(t.dtype);
     // Converted a chunk at a time; each chunk's pages of the mapping are dropped once read, so that
     // loading a 240 MB file holds the weights plus one chunk, not the weights plus the file.
@@ -427,14 +425,14 @@ std::optional<std::string> write_safetensors(const std::string& path, const std:
     std::vector<uint64_t> sizes;
     uint64_t offset = 0;
     for (const auto& t : tensors) {
-        if (t.name == "__metadata__") return "the tensor name __metadata__ is reserved";
-        if (!names.insert(t.name).second) return "two tensors are named " + t.name;
+        if (t.name == "__metadata__") return tr("the tensor name __metadata__ is reserved");
+        if (!names.insert(t.name).second) return tr("two tensors are named {0}", t.name);
         if (std::any_of(t.shape.begin(), t.shape.end(), [](int64_t d) { return d < 0; }))
-            return t.name + ": shape " + tensor_shape_text(t.shape) + " has a negative dimension";
+            return tr("{0}: shape {1} has a negative dimension", t.name, tensor_shape_text(t.shape));
         const auto bytes = byte_size(t.shape, 4);
         if (!bytes || *bytes > std::numeric_limits<uint64_t>::max() - offset)
-            return t.name + ": shape " + tensor_shape_text(t.shape) + " is too large";
-        if (*bytes > 0 && !t.data) return t.name + ": no data";
+            return tr("{0}: shape {1} is too large", t.name, tensor_shape_text(t.shape));
+        if (*bytes > 0 && !t.data) return tr("{0}: no data", t.name);
         ordered_json entry = ordered_json::object();
         entry["dtype"] = "F32";
         entry["shape"] = t.shape;
@@ -447,7 +445,7 @@ std::optional<std::string> write_safetensors(const std::string& path, const std:
     std::string text = header.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
     // The format allows trailing spaces in the header; they put the data buffer on an 8-byte boundary.
     text.append((8 - text.size() % 8) % 8, ' ');
-    if (offset > std::numeric_limits<size_t>::max() - 8 - text.size()) return "the tensors are too large to write";
+    if (offset > std::numeric_limits<size_t>::max() - 8 - text.size()) return tr("the tensors are too large to write");
 
     std::string file;
     file.reserve(8 + text.size() + static_cast<size_t>(offset));
@@ -530,14 +528,15 @@ SafetensorsWeights load_safetensors_weights(const Network& net, const Analysis& 
     const auto torchvision_score = score(torchvision);
     const bool any_parameters = std::any_of(net.layers.begin(), net.layers.end(), has_parameters);
     if (any_parameters && plain_score == 0 && torchvision_score == 0) {
-        if (tensors.empty()) return fail("the file holds no tensors");
+        if (tensors.empty()) return fail(tr("the file holds no tensors"));
         size_t first = 0;
         while (!has_parameters(net.layers[first])) ++first;
         std::string held;
         for (size_t i = 0; i < tensors.size() && i < 3; ++i) held += (i ? ", " : "") + tensors[i].name;
-        if (tensors.size() > 3) held += " and " + std::to_string(tensors.size() - 3) + " more";
-        return fail("no tensor belongs to a layer of this network: expected names like " + plain[first] +
-                    ".weight or " + torchvision[first] + ".weight, the file holds " + held);
+        if (tensors.size() > 3) held = tr("{0} and {1} more", held, tensors.size() - 3);
+        return fail(tr("no tensor belongs to a layer of this network: expected names like {0}.weight or {1}.weight, "
+                       "the file holds {2}",
+                       plain[first], torchvision[first], held));
     }
     r.naming = torchvision_score > plain_score ? SafetensorsNaming::Torchvision : SafetensorsNaming::Plain;
     const auto& prefixes = r.naming == SafetensorsNaming::Torchvision ? torchvision : plain;
@@ -559,27 +558,25 @@ SafetensorsWeights load_safetensors_weights(const Network& net, const Analysis& 
         const std::string bname = prefixes[i] + ".bias";
         plan[i].shape = expected_weight_shape(net, a, i);
         if (plan[i].shape.empty())
-            return fail(l.name + ": the network gives this layer no valid input shape, so its weights cannot be "
-                                 "checked");
+            return fail(tr("{0}: the network gives this layer no valid input shape, so its weights cannot be checked",
+                           l.name));
         const SafetensorsTensor* w = file->find(wname);
-        if (!w) return fail(wname + layer_note + ": missing from the file");
+        if (!w) return fail(tr("{0}: missing from the file", wname + layer_note));
         if (w->shape != plan[i].shape)
-            return fail(wname + layer_note + ": expected shape " + tensor_shape_text(plan[i].shape) + ", got " +
-                        tensor_shape_text(w->shape));
+            return fail(tr("{0}: expected shape {1}, got {2}", wname + layer_note, tensor_shape_text(plan[i].shape),
+                           tensor_shape_text(w->shape)));
         if (!is_float_convertible(w->dtype))
-            return fail(wname + layer_note + ": dtype " + std::string(dtype_name(w->dtype)) +
-                        " is not a floating-point type");
+            return fail(tr("{0}: dtype {1} is not a floating-point type", wname + layer_note, dtype_name(w->dtype)));
         const SafetensorsTensor* b = file->find(bname);
-        if (l.bias && !b) return fail(bname + layer_note + ": missing from the file (the layer has a bias)");
-        if (!l.bias && b) return fail(bname + layer_note + ": the layer has no bias, but the file holds one");
+        if (l.bias && !b) return fail(tr("{0}: missing from the file (the layer has a bias)", bname + layer_note));
+        if (!l.bias && b) return fail(tr("{0}: the layer has no bias, but the file holds one", bname + layer_note));
         if (b) {
             const std::vector<int64_t> want{l.out};
             if (b->shape != want)
-                return fail(bname + layer_note + ": expected shape " + tensor_shape_text(want) + ", got " +
-                            tensor_shape_text(b->shape));
+                return fail(tr("{0}: expected shape {1}, got {2}", bname + layer_note, tensor_shape_text(want),
+                               tensor_shape_text(b->shape)));
             if (!is_float_convertible(b->dtype))
-                return fail(bname + layer_note + ": dtype " + std::string(dtype_name(b->dtype)) +
-                            " is not a floating-point type");
+                return fail(tr("{0}: dtype {1} is not a floating-point type", bname + layer_note, dtype_name(b->dtype)));
             used[static_cast<size_t>(b - tensors.data())] = true;
         }
         used[static_cast<size_t>(w - tensors.data())] = true;
@@ -589,8 +586,10 @@ SafetensorsWeights load_safetensors_weights(const Network& net, const Analysis& 
     const auto extra = static_cast<size_t>(std::count(used.begin(), used.end(), false));
     if (extra > 0) {
         const size_t first = static_cast<size_t>(std::find(used.begin(), used.end(), false) - used.begin());
-        return fail(tensors[first].name + ": no layer of the network uses this tensor" +
-                    (extra > 1 ? " (nor " + std::to_string(extra - 1) + " other" + (extra > 2 ? "s" : "") + ")" : ""));
+        const std::string& name = tensors[first].name;
+        if (extra == 1) return fail(tr("{0}: no layer of the network uses this tensor", name));
+        if (extra == 2) return fail(tr("{0}: no layer of the network uses this tensor (nor 1 other)", name));
+        return fail(tr("{0}: no layer of the network uses this tensor (nor {1} others)", name, extra - 1));
     }
 
     r.weights.layers.resize(n);
@@ -613,25 +612,24 @@ SafetensorsWeights load_safetensors_weights(const Network& net, const Analysis& 
 std::optional<std::string> save_safetensors_weights(const Network& net, const NetworkWeights& w,
                                                     const std::string& path, SafetensorsNaming naming) {
     if (w.layers.size() != net.layers.size())
-        return "the weights are for " + std::to_string(w.layers.size()) + " layers, the network has " +
-               std::to_string(net.layers.size());
+        return tr("the weights are for {0} layers, the network has {1}", w.layers.size(), net.layers.size());
     const auto prefixes = safetensors_prefixes(net, naming);
     std::vector<SafetensorsOutput> out;
     for (size_t i = 0; i < net.layers.size(); ++i) {
         const Layer& l = net.layers[i];
         const LayerWeights& lw = w.layers[i];
         if (!has_parameters(l)) {
-            if (!lw.weight.empty() || !lw.bias.empty()) return l.name + " has no parameters, but weights were given";
+            if (!lw.weight.empty() || !lw.bias.empty()) return tr("{0} has no parameters, but weights were given", l.name);
             continue;
         }
-        if (lw.weight.empty()) return l.name + ": no weights to save";
+        if (lw.weight.empty()) return tr("{0}: no weights to save", l.name);
         const auto need = byte_size(lw.weight_shape, 1);
         if (std::any_of(lw.weight_shape.begin(), lw.weight_shape.end(), [](int64_t d) { return d < 0; }) || !need ||
             *need != lw.weight.size())
-            return l.name + ".weight: shape " + tensor_shape_text(lw.weight_shape) + " does not fit its " +
-                   std::to_string(lw.weight.size()) + " values";
-        if (l.bias && lw.bias.empty()) return l.name + ".bias: the layer has a bias, but none was given";
-        if (!l.bias && !lw.bias.empty()) return l.name + ".bias: the layer has no bias, but one was given";
+            return tr("{0}.weight: shape {1} does not fit its {2} values", l.name, tensor_shape_text(lw.weight_shape),
+                      lw.weight.size());
+        if (l.bias && lw.bias.empty()) return tr("{0}.bias: the layer has a bias, but none was given", l.name);
+        if (!l.bias && !lw.bias.empty()) return tr("{0}.bias: the layer has no bias, but one was given", l.name);
         out.push_back({prefixes[i] + ".weight", lw.weight_shape, lw.weight.data()});
         if (!lw.bias.empty())
             out.push_back({prefixes[i] + ".bias", {static_cast<int64_t>(lw.bias.size())}, lw.bias.data()});  // (out)
