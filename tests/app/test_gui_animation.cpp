@@ -4,51 +4,15 @@
 // one cell that no window reaches, drawn red. Every run passes --no-persist.
 #include <doctest/doctest.h>
 
-#include <cstdlib>
-
-#include "app_support.h"
-#include "core/file_io.h"
-#include "nn/image.h"
+#include "gui_support.h"
 
 using namespace convscope;
 using namespace convscope::test;
 
 namespace {
 
-bool have_xvfb() { return std::system("command -v xvfb-run >/dev/null 2>&1") == 0; }
-
-std::string slurp(const std::string& path) {
-    std::string e;
-    return read_file(path, e).value_or("");
-}
-
-// The script in `text` run in a 1280×800 window; xvfb-run -a can lose a race for a display number to
-// a run beside it, and such a start is tried again.
-Run run_script_in_window(const TempDir& dir, const std::string& text) {
-    const std::string out = dir.file("out.txt"), err = dir.file("err.txt");
-    const std::string cmd = "xvfb-run -a -s '-screen 0 1280x800x24' " + std::string(CONVSCOPE_BINARY) +
-                            " gui --no-persist --size 1280x800 --script " + dir.file("steps.txt", text) + " >" + out +
-                            " 2>" + err;
-    Run r{-1, "", ""};
-    for (int attempt = 0; attempt < 3; ++attempt) {
-        const int status = std::system(cmd.c_str());
-        r = {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-        if (!contains(r.err, "Xvfb failed to start") && !contains(r.err, "xvfb-run: error")) break;
-    }
-    return r;
-}
-
-nn::Image load_png(const std::string& path) {
-    auto r = nn::load_image(path);
-    REQUIRE_MESSAGE(r, r.error);
-    return *r.image;
-}
-
 // Inside where the animation window first opens (14 % from the left, 72 % of the width; 12 % from the
 // top, 66 % of the height), a little away from its edges, where other panels show beside it.
-struct Region {
-    int x0, y0, x1, y1;
-};
 Region inside_animation(const nn::Image& img) {
     return {img.width * 15 / 100, img.height * 20 / 100, img.width * 855 / 1000, img.height * 76 / 100};
 }
@@ -64,18 +28,6 @@ int count_colour(const nn::Image& img, const Region& g, int r, int gr, int b, in
     return n;
 }
 
-int changed_pixels(const nn::Image& a, const nn::Image& b, const Region& g) {
-    int n = 0;
-    for (int y = g.y0; y < g.y1; ++y)
-        for (int x = g.x0; x < g.x1; ++x)
-            for (int c = 0; c < 3; ++c)
-                if (a.at(x, y, c) != b.at(x, y, c)) {
-                    ++n;
-                    break;
-                }
-    return n;
-}
-
 // view_animation.cpp's colours: the window's taps, a cell no window reaches, the output just produced.
 int taps(const nn::Image& img) { return count_colour(img, inside_animation(img), 255, 222, 80); }
 int never_reached(const nn::Image& img) { return count_colour(img, inside_animation(img), 222, 62, 62); }
@@ -86,10 +38,7 @@ int output_now(const nn::Image& img) { return count_colour(img, inside_animation
 TEST_SUITE("app_gui_animation") {
 
 TEST_CASE("the animation on conv1 steps, draws its window, and shows the cell 224 leaves uncovered") {
-    if (!have_xvfb()) {
-        MESSAGE("skipped: xvfb-run is not installed (apt-get install xvfb xauth)");
-        return;
-    }
+    SKIP_WITHOUT_XVFB();
     TempDir dir;
     const std::string mid = dir.file("mid.png"), end227 = dir.file("end227.png"), end224 = dir.file("end224.png");
     const Run r = run_script_in_window(dir, "select conv1\nanimation on\nanimation-step 10\nexpect-animation 11 55\n"
@@ -106,7 +55,7 @@ TEST_CASE("the animation on conv1 steps, draws its window, and shows the cell 22
     CHECK(taps(b) > 200);
     // The window moved between position 11 and position 55.
     const Region g = inside_animation(a);
-    CHECK(changed_pixels(a, b, g) > 500);
+    CHECK(differing_pixels(a, b, g) > 500);
     // At 227 every cell is reached: the red is the legend's swatch alone. At 224 the last cell is not,
     // in both strips and their close-ups.
     const int legend = never_reached(a);
@@ -114,7 +63,7 @@ TEST_CASE("the animation on conv1 steps, draws its window, and shows the cell 22
     CHECK(legend < 300);
     CHECK(never_reached(b) == legend);
     CHECK(never_reached(c) > legend + 400);
-    CHECK(changed_pixels(b, c, g) > 500);
+    CHECK(differing_pixels(b, c, g) > 500);
 }
 
 }  // TEST_SUITE

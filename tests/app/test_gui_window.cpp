@@ -8,50 +8,12 @@
 #include <sstream>
 #include <set>
 
-#include "app_support.h"
-#include "core/file_io.h"
-#include "nn/image.h"
+#include "gui_support.h"
 
 using namespace convscope;
 using namespace convscope::test;
 
 namespace {
-
-bool have_xvfb() { return std::system("command -v xvfb-run >/dev/null 2>&1") == 0; }
-
-std::string slurp(const std::string& path) {
-    std::string e;
-    return read_file(path, e).value_or("");
-}
-
-// `convscope gui ARGS` on a fresh virtual display, with what it printed. xvfb-run -a can lose a race
-// for a display number to a run beside it; such a start is tried again. Without `config_home` the run
-// keeps no files (--no-persist); with it, its config dir is there instead of the user's.
-Run run_gui(const std::string& args, const std::string& config_home = {}) {
-    TempDir dir;
-    const std::string out = dir.file("out.txt"), err = dir.file("err.txt");
-    const std::string env = config_home.empty() ? "" : "XDG_CONFIG_HOME='" + config_home + "' ";
-    const std::string cmd = env + "xvfb-run -a -s '-screen 0 1280x800x24' " + CONVSCOPE_BINARY + " gui " +
-                            (config_home.empty() ? "--no-persist " : "") + args + " >" + out + " 2>" + err;
-    Run r{-1, "", ""};
-    for (int attempt = 0; attempt < 3; ++attempt) {
-        const int status = std::system(cmd.c_str());
-        r = {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-        if (!contains(r.err, "Xvfb failed to start") && !contains(r.err, "xvfb-run: error")) break;
-    }
-    return r;
-}
-
-// Runs the steps in `text` in the window; the state after it is written to `state`.
-Run run_script_in_window(const TempDir& dir, const std::string& text, const std::string& extra = {}) {
-    return run_gui("--size 1280x800 --script " + dir.file("steps.txt", text) + " " + extra);
-}
-
-nn::Image load_png(const std::string& path) {
-    auto r = nn::load_image(path);
-    REQUIRE_MESSAGE(r, r.error);
-    return *r.image;
-}
 
 // Pixels within `tol` of a colour, in the rows [y0, y1).
 int count_colour(const nn::Image& img, int r, int g, int b, int y0, int y1, int tol = 6) {
@@ -62,14 +24,6 @@ int count_colour(const nn::Image& img, int r, int g, int b, int y0, int y1, int 
                 std::abs(img.at(x, y, 2) - b) <= tol)
                 ++n;
     return n;
-}
-
-size_t distinct_colours(const nn::Image& img) {
-    std::set<uint32_t> seen;
-    for (int y = 0; y < img.height; ++y)
-        for (int x = 0; x < img.width; ++x)
-            seen.insert(uint32_t(img.at(x, y, 0)) << 16 | uint32_t(img.at(x, y, 1)) << 8 | img.at(x, y, 2));
-    return seen.size();
 }
 
 double luma_variance(const nn::Image& img) {
@@ -90,12 +44,6 @@ constexpr int kStripRows = 140;
 int strip_green(const nn::Image& img) { return count_colour(img, 51, 115, 77, 0, kStripRows); }
 int strip_amber(const nn::Image& img) { return count_colour(img, 178, 128, 26, 0, kStripRows); }
 int strip_red(const nn::Image& img) { return count_colour(img, 178, 46, 46, 0, kStripRows); }
-
-#define SKIP_WITHOUT_XVFB()                                                       \
-    if (!have_xvfb()) {                                                           \
-        MESSAGE("skipped: xvfb-run is not installed (apt-get install xvfb xauth)"); \
-        return;                                                                   \
-    }
 
 }  // namespace
 
@@ -277,20 +225,9 @@ TEST_CASE("switching the language changes what the window draws, and --lang star
     REQUIRE(a.width == c.width);
     // The menu bar (File, Edit, … in English; 文件, 编辑, … in Chinese): the words differ, so do the
     // pixels; back in English they are the same again.
-    auto differing = [](const nn::Image& x, const nn::Image& y, int rows) {
-        int n = 0;
-        for (int yy = 0; yy < rows; ++yy)
-            for (int xx = 0; xx < x.width; ++xx)
-                for (int ch = 0; ch < 3; ++ch)
-                    if (x.at(xx, yy, ch) != y.at(xx, yy, ch)) {
-                        ++n;
-                        break;
-                    }
-        return n;
-    };
-    const int menu_rows = 18;
-    CHECK(differing(a, b, menu_rows) > 200);
-    CHECK(differing(a, c, menu_rows) == 0);
+    const Region menu_bar{0, 0, a.width, 18};
+    CHECK(differing_pixels(a, b, menu_bar) > 200);
+    CHECK(differing_pixels(a, c, menu_bar) == 0);
 
     const std::string started = dir.file("started.json");
     const Run z = run_gui("--size 1280x800 --frames 2 --lang zh --state-out " + started);
