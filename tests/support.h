@@ -19,9 +19,24 @@
 
 #include "cli/cli.h"
 #include "core/presets.h"
+#include "core/window_arithmetic.h"
 #include "nn/tensor.h"
 
 namespace convscope::test {
+
+// One dimension of a sliding window: input, kernel, stride, padding before and after, dilation, rounding.
+inline WindowParams wp(int64_t in, int64_t k, int64_t s, int64_t pb, int64_t pe, int64_t d = 1,
+                Rounding r = Rounding::Floor) {
+    WindowParams p;
+    p.in = in;
+    p.kernel = k;
+    p.stride = s;
+    p.pad_begin = pb;
+    p.pad_end = pe;
+    p.dilation = d;
+    p.rounding = r;
+    return p;
+}
 
 // A fresh directory per test: ctest runs test cases in parallel processes, so the name carries the pid,
 // a clock stamp and a counter; the destructor removes it even when a check fails.

@@ -67,16 +67,6 @@ ChannelRange intersect(ChannelRange a, ChannelRange b) {
 
 std::string fits_text(int64_t bytes) { return bytes <= Partition::kCardBytes ? tr("fits") : tr("does not fit"); }
 
-// An exchange's name as shown; exchange_name() gives the words the exports use.
-std::string exchange_label(Exchange e) {
-    switch (e) {
-        case Exchange::None: return tr("local");
-        case Exchange::AllGather: return tr("all-gather");
-        case Exchange::Halo: return tr("halo");
-    }
-    return "?";
-}
-
 // ---- the towers: layout ----------------------------------------------------------------------------
 
 // One row of the picture: the input (stage −1) or a layer, with what each device holds after it.

@@ -31,6 +31,15 @@ std::string_view exchange_name(Exchange e) {
     return "?";
 }
 
+std::string exchange_label(Exchange e) {
+    switch (e) {
+        case Exchange::None: return tr("local");
+        case Exchange::AllGather: return tr("all-gather");
+        case Exchange::Halo: return tr("halo");
+    }
+    return "?";
+}
+
 namespace {
 
 constexpr int64_t kFloat = 4;
@@ -238,15 +247,6 @@ std::string per_device(const PartitionStage& s, F value) {
 
 bool fits(int64_t bytes) { return bytes <= Partition::kCardBytes; }
 
-// The exchange's name in a table: the JSON export keeps exchange_name's identifiers.
-std::string exchange_label(Exchange e) {
-    switch (e) {
-        case Exchange::None: return tr("local");
-        case Exchange::AllGather: return tr("all-gather");
-        case Exchange::Halo: return tr("halo");
-    }
-    return "?";
-}
 
 }  // namespace
 

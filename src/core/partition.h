@@ -36,6 +36,8 @@ enum class Exchange {
     Halo,       // needs a few neighbouring channels from the devices next to it (LRN)
 };
 std::string_view exchange_name(Exchange e);  // "local", "all-gather", "halo"
+// The same in the current language, for tables and the window (the JSON export keeps exchange_name).
+std::string exchange_label(Exchange e);
 
 struct DeviceShare {
     ChannelRange out;  // output channels (fc: units) this device computes

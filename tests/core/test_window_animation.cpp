@@ -2,27 +2,18 @@
 // force that slides every window over every cell for a grid of small sizes.
 #include <doctest/doctest.h>
 
+#include "support.h"
+
 #include <vector>
 
 #include "core/i18n.h"
 #include "core/window_animation.h"
 
 using namespace convscope;
+using convscope::test::wp;
 
 namespace {
 
-WindowParams wp(int64_t in, int64_t k, int64_t s, int64_t pb, int64_t pe, int64_t d = 1,
-                Rounding r = Rounding::Floor) {
-    WindowParams p;
-    p.in = in;
-    p.kernel = k;
-    p.stride = s;
-    p.pad_begin = pb;
-    p.pad_end = pe;
-    p.dilation = d;
-    p.rounding = r;
-    return p;
-}
 
 // The tests read the English texts.
 struct English {

@@ -1,24 +1,12 @@
 // One dimension of a sliding window, checked against cases worked out by hand.
 #include <doctest/doctest.h>
 
+#include "support.h"
+
 #include "core/window_arithmetic.h"
 
 using namespace convscope;
-
-namespace {
-WindowParams wp(int64_t in, int64_t k, int64_t s, int64_t pb, int64_t pe, int64_t d = 1,
-                Rounding r = Rounding::Floor) {
-    WindowParams p;
-    p.in = in;
-    p.kernel = k;
-    p.stride = s;
-    p.pad_begin = pb;
-    p.pad_end = pe;
-    p.dilation = d;
-    p.rounding = r;
-    return p;
-}
-}  // namespace
+using convscope::test::wp;
 
 TEST_CASE("AlexNet conv1 at 227 divides exactly into 55") {
     const auto r = compute_window(wp(227, 11, 4, 0, 0));
