@@ -254,7 +254,7 @@ TEST_CASE("exports in Chinese: headings translated, JSON keys and data words kep
     for (size_t i = 0; i < je["layers"].size(); ++i) {
         const auto& a = je["layers"][i];
         const auto& b = jz["layers"][i];
-        for (const auto& [key, value] : a.items()) CHECK_MESSAGE(b.contains(key), key);
+        for (const auto& item : a.items()) CHECK_MESSAGE(b.contains(item.key()), item.key());
         for (const char* key : {"name", "type", "input", "output", "params", "macs", "activations", "rf", "exact", "status"})
             CHECK(a[key] == b[key]);
     }
