@@ -22,6 +22,16 @@
 #include "core/window_arithmetic.h"
 #include "nn/tensor.h"
 
+// CONVSCOPE_ASAN: this build is instrumented by AddressSanitizer (GCC says so with a macro, clang
+// with __has_feature).
+#if defined(__SANITIZE_ADDRESS__)
+#define CONVSCOPE_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CONVSCOPE_ASAN 1
+#endif
+#endif
+
 namespace convscope::test {
 
 // One dimension of a sliding window: input, kernel, stride, padding before and after, dilation, rounding.

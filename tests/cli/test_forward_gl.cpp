@@ -156,7 +156,7 @@ TEST_CASE("without OpenGL 4.3 the gl backend steps aside: the pass runs on the c
 }
 
 TEST_CASE("a buffer the GPU cannot allocate: the pass runs on the CPU, with a note, and gives the CPU's result") {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(CONVSCOPE_ASAN)
     MESSAGE("skipped: AddressSanitizer reserves its shadow memory up front and aborts on a failed allocation");
     return;
 #endif

@@ -195,7 +195,7 @@ TEST_CASE("nothing recurses per layer: 10,000 layers through every core view on 
     const Network net = deep_stack({1, 8, 8}, 5000, 1, 1);
     CoreViews v;
     bool done = false;
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(CONVSCOPE_ASAN)
     const size_t stack = 1024 * 1024;  // AddressSanitizer's red zones make every frame several times larger
 #else
     const size_t stack = 128 * 1024;
