@@ -182,6 +182,10 @@ TEST_CASE("the window's own files under a fault: --state-out and --screenshot fa
     for (const Fault fault : kFaults) {
         CAPTURE(fault_name(fault));
         FaultDir base;
+        if (fault == Fault::FullDisk && !kForwardPassUnderFileSizeLimit) {
+            MESSAGE("skipped under a full disk: this build's OpenMP runtime cannot start under a file-size limit");
+            continue;
+        }
         const fs::path config = config_with_old_files(base);
         const std::string state = base.file("convscope/state.json", "{\"old\": \"state\"}\n");
         FaultDir inputs;

@@ -104,6 +104,10 @@ TEST_CASE("forward --dump under a fault keeps the old layer files and exits 2") 
         dir.file(kNpy, "old npy");
         dir.file(kPng, "old png");
         dir.file(kSummary, "{\"old\": true}\n");
+        if (fault == Fault::FullDisk && !kForwardPassUnderFileSizeLimit) {
+            MESSAGE("skipped under a full disk: this build's OpenMP runtime cannot start under a file-size limit");
+            continue;
+        }
         const DirSnapshot before = snapshot(dir.path);
         const ChildRun r = run_under_fault(fault, dir.path, tiny.args(dir.path.string()));
         CHECK(r.code == 2);
@@ -112,6 +116,10 @@ TEST_CASE("forward --dump under a fault keeps the old layer files and exits 2") 
 }
 
 TEST_CASE("forward --dump on a disk that fills up during the dump: the .png, then summary.json") {
+    if (!kForwardPassUnderFileSizeLimit) {
+        MESSAGE("skipped: this build's OpenMP runtime cannot start under a file-size limit");
+        return;
+    }
     TinyForward tiny;
     // The sizes of a dump that succeeds; the disk is then made to hold the files before the one to fail.
     FaultDir reference;
