@@ -218,10 +218,8 @@ public:
     std::optional<std::string> forward(const Network& net, const Analysis& a, const nn::NetworkWeights& w,
                                        const nn::Tensor& input, nn::ForwardResult& r) override {
         const auto start = std::chrono::steady_clock::now();
-        if (!a.valid()) return tr("the network has invalid layers: fix them before running it");
-        if (a.stages.size() != net.layers.size()) return tr("the analysis does not belong to this network");
-        if (!(input.shape == net.input))
-            return tr("the input is {0}, the network expects {1}", shape_text(input.shape), shape_text(net.input));
+        if (auto e = nn::check_analysis(net, a)) return e;
+        if (auto e = nn::check_input(net, input)) return e;
         if (auto e = nn::check_weights(net, a, w)) return e;
         if (auto e = unsupported(net, a)) return e;
         ctx_.make_current();

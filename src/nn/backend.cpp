@@ -17,10 +17,8 @@ public:
 
     std::optional<std::string> forward(const Network& net, const Analysis& a, const NetworkWeights& w,
                                        const Tensor& input, ForwardResult& r) override {
-        if (!a.valid()) return tr("the network has invalid layers: fix them before running it");
-        if (a.stages.size() != net.layers.size()) return tr("the analysis does not belong to this network");
-        if (!(input.shape == net.input))
-            return tr("the input is {0}, the network expects {1}", shape_text(input.shape), shape_text(net.input));
+        if (auto e = check_analysis(net, a)) return e;
+        if (auto e = check_input(net, input)) return e;
         if (auto e = check_weights(net, a, w)) return e;
         const auto start = std::chrono::steady_clock::now();
         r.outputs.resize(net.layers.size());
@@ -69,6 +67,18 @@ private:
 };
 
 }  // namespace
+
+std::optional<std::string> check_analysis(const Network& net, const Analysis& a) {
+    if (!a.valid()) return tr("the network has invalid layers: fix them before running it");
+    if (a.stages.size() != net.layers.size()) return tr("the analysis does not belong to this network");
+    return std::nullopt;
+}
+
+std::optional<std::string> check_input(const Network& net, const Tensor& input) {
+    if (!(input.shape == net.input))
+        return tr("the input is {0}, the network expects {1}", shape_text(input.shape), shape_text(net.input));
+    return std::nullopt;
+}
 
 std::unique_ptr<Backend> make_cpu_backend() { return std::make_unique<CpuBackendImpl<true>>(); }
 std::unique_ptr<Backend> make_ref_backend() { return std::make_unique<CpuBackendImpl<false>>(); }

@@ -39,6 +39,12 @@ public:
     virtual void set_read_back_all(bool) {}
 };
 
+// The checks every forward pass starts with, shared so that every backend refuses the same things
+// in the same words: an analysis with errors or of another network, and an input of the wrong shape.
+// (check_weights, nn/weights.h, is the third.)
+std::optional<std::string> check_analysis(const Network& net, const Analysis& a);
+std::optional<std::string> check_input(const Network& net, const Tensor& input);
+
 std::unique_ptr<Backend> make_cpu_backend();
 std::unique_ptr<Backend> make_ref_backend();
 

@@ -206,8 +206,7 @@ const Partition& PartitionedRunner::partition() const {
 
 std::optional<std::string> PartitionedRunner::prepare(const Network& net, const Analysis& a, const NetworkWeights& w) {
     plan_.reset();
-    if (!a.valid()) return tr("the network has invalid layers: fix them before running it");
-    if (a.stages.size() != net.layers.size()) return tr("the analysis does not belong to this network");
+    if (auto e = check_analysis(net, a)) return e;
     if (auto e = check_weights(net, a, w)) return e;
     auto plan = std::make_unique<Plan>();
     plan->net = net;
@@ -256,8 +255,7 @@ std::optional<std::string> PartitionedRunner::prepare(const Network& net, const 
 std::optional<std::string> PartitionedRunner::forward(const Tensor& input, PartitionedPass& out) {
     if (!plan_) return tr("the runner has no network: prepare it first");
     const Network& net = plan_->net;
-    if (!(input.shape == net.input))
-        return tr("the input is {0}, the network expects {1}", shape_text(input.shape), shape_text(net.input));
+    if (auto e = check_input(net, input)) return e;
     const auto start = Clock::now();
     const size_t n = net.layers.size();
     const int K = devices_;
