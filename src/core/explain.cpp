@@ -24,13 +24,6 @@ std::string features(const Shape3& s) {
            group_digits(s.count());
 }
 
-// "%g": 0.0001, 0.75, 2.
-std::string number(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%g", v);
-    return buf;
-}
-
 // English puts a space between sentences; Chinese runs them together (each ends in "。").
 void add_sentence(std::string& text, const std::string& sentence) {
     if (!text.empty() && language() != Language::Chinese) text += ' ';
@@ -219,10 +212,10 @@ std::string stage_paragraph(const Layer& l, const Stage& st) {
             s = l.alpha_over_size
                     ? tr("local response normalisation across {0} neighbouring channels (k = {1}, α = {2}, divided by "
                          "the window size, β = {3}).",
-                         l.lrn_size, number(l.k), number(l.alpha), number(l.beta))
+                         l.lrn_size, short_number(l.k), short_number(l.alpha), short_number(l.beta))
                     : tr("local response normalisation across {0} neighbouring channels (k = {1}, α = {2}, used as "
                          "is, β = {3}).",
-                         l.lrn_size, number(l.k), number(l.alpha), number(l.beta));
+                         l.lrn_size, short_number(l.k), short_number(l.alpha), short_number(l.beta));
             add_sentence(s, tr("The shape is unchanged."));
             break;
         case LayerType::Relu: s = tr("ReLU, max(0, x); shape unchanged."); break;

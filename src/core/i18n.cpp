@@ -64,6 +64,14 @@ const Catalogs& catalogs() {
     return all;
 }
 
+// The catalog's text for `english` in `lang`; nullptr for English and for a text it lacks.
+const std::string* translation(Language lang, std::string_view english) {
+    if (lang == Language::English) return nullptr;
+    const Catalog& cat = catalogs().by_language[static_cast<size_t>(lang)];
+    const auto it = cat.find(english);
+    return it == cat.end() ? nullptr : &it->second;
+}
+
 std::string lower(std::string_view s) {
     std::string out(s);
     for (char& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -110,20 +118,16 @@ const char* language_code(Language lang) { return lang == Language::Chinese ? "z
 const char* language_name(Language lang) { return lang == Language::Chinese ? "简体中文" : "English"; }
 
 const char* trc(Language lang, const char* english) {
-    if (lang == Language::English) return english;
-    const Catalog& cat = catalogs().by_language[static_cast<size_t>(lang)];
-    auto it = cat.find(std::string_view(english));
-    return it == cat.end() ? english : it->second.c_str();
+    const std::string* t = translation(lang, english);
+    return t ? t->c_str() : english;
 }
 
 const char* trc(const char* english) { return trc(language(), english); }
 
 namespace i18n_detail {
 std::string translate(Language lang, std::string_view english) {
-    if (lang == Language::English) return std::string(english);
-    const Catalog& cat = catalogs().by_language[static_cast<size_t>(lang)];
-    auto it = cat.find(english);
-    return it == cat.end() ? std::string(english) : it->second;
+    const std::string* t = translation(lang, english);
+    return t ? *t : std::string(english);
 }
 }  // namespace i18n_detail
 

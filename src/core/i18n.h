@@ -54,18 +54,7 @@ std::string arg_text(T v) {
 std::string translate(Language lang, std::string_view english);
 }  // namespace i18n_detail
 
-// The text in the current language with its placeholders filled: tr("{0} of {1}", done, total).
-template <typename... Args>
-std::string tr(std::string_view english, const Args&... args) {
-    std::string text = i18n_detail::translate(language(), english);
-    if constexpr (sizeof...(Args) == 0) {
-        return text;
-    } else {
-        return fill_placeholders(text, {i18n_detail::arg_text(args)...});
-    }
-}
-
-// The same in a given language, whatever the current one is (exports, tests).
+// The text in `lang`, whatever the current language is, with its placeholders filled (exports, tests).
 template <typename... Args>
 std::string tr_in(Language lang, std::string_view english, const Args&... args) {
     std::string text = i18n_detail::translate(lang, english);
@@ -74,6 +63,12 @@ std::string tr_in(Language lang, std::string_view english, const Args&... args) 
     } else {
         return fill_placeholders(text, {i18n_detail::arg_text(args)...});
     }
+}
+
+// The text in the current language with its placeholders filled: tr("{0} of {1}", done, total).
+template <typename... Args>
+std::string tr(std::string_view english, const Args&... args) {
+    return tr_in(language(), english, args...);
 }
 
 // The compiled-in catalog of a language: English key → translation (empty for English).

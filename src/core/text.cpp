@@ -1,5 +1,6 @@
 #include "core/text.h"
 
+#include <cstdio>
 #include <iterator>
 #include <utility>
 #include <vector>
@@ -14,6 +15,12 @@ std::string group_digits(int64_t n) {
         out += digits[i];
     }
     return n < 0 ? "-" + out : out;
+}
+
+std::string short_number(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
 }
 
 char32_t next_code_point(std::string_view s, size_t& i) {

@@ -13,6 +13,9 @@ namespace convscope {
 // 60965224 → "60,965,224"
 std::string group_digits(int64_t n);
 
+// printf's "%g": 0.0001, 0.75, 2 (six significant digits, no trailing zeros).
+std::string short_number(double v);
+
 // The code point that starts at byte `i` of UTF-8 text; moves `i` past it. A byte that does not start
 // a valid sequence is taken as one character of its own (U+FFFD), so broken text still advances.
 char32_t next_code_point(std::string_view s, size_t& i);

@@ -286,12 +286,6 @@ Tour parse_or_throw(std::string_view text, const std::string& id, const std::str
 
 // ---- filling the placeholders ----------------------------------------------------------------------
 
-std::string number_text(double v) {
-    char b[32];
-    std::snprintf(b, sizeof b, "%g", v);
-    return b;
-}
-
 std::string one_decimal(double v) {
     char b[32];
     std::snprintf(b, sizeof b, "%.1f", v);
@@ -481,12 +475,12 @@ std::string value_of(const std::string& name, int index, const TourFacts& f, Lan
         if (l.type != LayerType::Fc) return kNotApplicable;
         return st.input ? group_digits(st.input->count()) : kUnknown;
     }
-    if (name == "ratio") return l.type == LayerType::Dropout ? number_text(l.ratio) : kNotApplicable;
+    if (name == "ratio") return l.type == LayerType::Dropout ? short_number(l.ratio) : kNotApplicable;
     if (l.type != LayerType::Lrn) return kNotApplicable;  // the rest are LRN's
     if (name == "lrn_size") return std::to_string(l.lrn_size);
-    if (name == "alpha") return number_text(l.alpha);
-    if (name == "beta") return number_text(l.beta);
-    if (name == "k") return number_text(l.k);
+    if (name == "alpha") return short_number(l.alpha);
+    if (name == "beta") return short_number(l.beta);
+    if (name == "k") return short_number(l.k);
     return kUnknown;
 }
 
@@ -558,10 +552,11 @@ const Tour* tour_for_preset(const std::vector<Tour>& tours, std::string_view pre
 }
 
 const Tour* tour_for_network(const std::vector<Tour>& tours, const Network& net) {
+    const std::vector<PresetEntry> presets = list_presets();
     for (const Tour& t : tours)
         for (const std::string& id : t.presets) {
-            const LoadResult r = load_preset(id);
-            if (r && r.network->name == net.name) return &t;
+            const auto p = std::find_if(presets.begin(), presets.end(), [&](const PresetEntry& e) { return e.id == id; });
+            if (p != presets.end() && p->title == net.name) return &t;
         }
     // By stage names: the tour that fits best, if it fits at least half (LeNet's relu1 and prob alone do
     // not make it AlexNet).

@@ -1,6 +1,7 @@
 #include "core/window_animation.h"
 
 #include <algorithm>
+#include <numeric>
 
 #include "core/i18n.h"
 
@@ -22,18 +23,13 @@ int64_t inverse_mod(int64_t a, int64_t m) {
     return ((old_s % m) + m) % m;
 }
 
-int64_t gcd(int64_t a, int64_t b) {
-    while (b != 0) {
-        a %= b;
-        std::swap(a, b);
-    }
-    return a;
-}
-
-// The windows that cover `cell`: k in [lo, hi] (empty when lo > hi), among the first `windows`.
+// The windows that cover `cell`: k in [lo, hi] (empty when lo > hi), among the first `windows`
+// (and the N that exist).
 void covering_windows(const WindowResult& r, int64_t windows, int64_t cell, int64_t& lo, int64_t& hi) {
+    lo = 1, hi = 0;
+    if (!r.valid || windows < 1 || cell < 0) return;
     const int64_t s = r.p.stride;
-    hi = std::min(cell / s, windows - 1);
+    hi = std::min({cell / s, windows - 1, r.out - 1});
     // The first k with k·S + F_eff > cell: k > (cell − F_eff)/S.
     const int64_t behind = cell - r.eff_kernel;  // may be negative
     lo = behind < 0 ? 0 : behind / s + 1;
@@ -42,15 +38,12 @@ void covering_windows(const WindowResult& r, int64_t windows, int64_t cell, int6
 }  // namespace
 
 bool cell_reached(const WindowResult& r, int64_t windows, int64_t cell) {
-    if (!r.valid || windows < 1 || cell < 0) return false;
-    windows = std::min(windows, r.out);
-    const int64_t k = std::min(cell / r.p.stride, windows - 1);
-    return cell - window_start(r, k) < r.eff_kernel;
+    int64_t lo = 0, hi = 0;
+    covering_windows(r, windows, cell, lo, hi);
+    return lo <= hi;
 }
 
 bool cell_read(const WindowResult& r, int64_t windows, int64_t cell) {
-    if (!r.valid || windows < 1 || cell < 0) return false;
-    windows = std::min(windows, r.out);
     int64_t lo = 0, hi = 0;
     covering_windows(r, windows, cell, lo, hi);
     if (lo > hi) return false;
@@ -60,7 +53,7 @@ bool cell_read(const WindowResult& r, int64_t windows, int64_t cell) {
     // Solved for k instead of trying every covering window, which for a wide kernel and stride 1 would
     // be F_eff tries per cell.
     const int64_t s = r.p.stride % d;
-    const int64_t g = gcd(s == 0 ? d : s, d);
+    const int64_t g = std::gcd(s == 0 ? d : s, d);
     if (cell % g != 0) return false;
     const int64_t m = d / g;                                       // k is fixed modulo m
     const int64_t k0 = ((cell / g) % m) * inverse_mod((s / g) % m, m) % m;  // the smallest such k ≥ 0
