@@ -8,18 +8,33 @@ namespace convscope {
 extern const EmbeddedFile kPresetFiles[];
 extern const size_t kPresetFilesCount;
 
-std::vector<PresetEntry> list_presets() {
-    std::vector<PresetEntry> out;
-    for (size_t i = 0; i < kPresetFilesCount; ++i) {
-        const auto& f = kPresetFiles[i];
-        PresetEntry e;
-        e.id = f.name;
-        if (auto r = parse_network_json(f.text())) {
-            e.title = r.network->name;
-            e.description = translated_description(r.network->description);
+namespace {
+
+// Every shipped model's id, name and English description. The files are compiled in and never change,
+// so they are parsed once, not on each call: the Presets menu and the Tour window ask every frame.
+const std::vector<PresetEntry>& shipped_presets() {
+    static const std::vector<PresetEntry> all = [] {
+        std::vector<PresetEntry> out;
+        for (size_t i = 0; i < kPresetFilesCount; ++i) {
+            const auto& f = kPresetFiles[i];
+            PresetEntry e;
+            e.id = f.name;
+            if (auto r = parse_network_json(f.text())) {
+                e.title = r.network->name;
+                e.description = r.network->description;
+            }
+            out.push_back(std::move(e));
         }
-        out.push_back(std::move(e));
-    }
+        return out;
+    }();
+    return all;
+}
+
+}  // namespace
+
+std::vector<PresetEntry> list_presets() {
+    std::vector<PresetEntry> out = shipped_presets();
+    for (PresetEntry& e : out) e.description = translated_description(e.description);
     return out;
 }
 
