@@ -6,20 +6,11 @@
 #include <cstdio>
 #include <string_view>
 
+#include "core/text.h"
+
 namespace convscope::app {
 
 namespace {
-
-// Decodes one UTF-8 character at s[i]; advances i. Malformed bytes come back as themselves.
-char32_t next_codepoint(std::string_view s, size_t& i) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    size_t extra = b >= 0xF0 ? 3 : b >= 0xE0 ? 2 : b >= 0xC0 ? 1 : 0;
-    if (i + extra >= s.size()) extra = 0;  // cut short: the byte stands alone
-    char32_t cp = extra == 0 ? b : (b & (0x3F >> extra));
-    for (size_t k = 1; k <= extra; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    i += 1 + extra;
-    return cp;
-}
 
 // ASCII stand-ins for the characters the core's texts use beyond Latin-1.
 const char* stand_in(char32_t cp) {
@@ -50,11 +41,6 @@ const char* stand_in(char32_t cp) {
     }
 }
 
-bool is_cjk(char32_t cp) {
-    return (cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-           (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFFEF);
-}
-
 // Punctuation that must not begin a line, and that must not end one.
 bool no_break_before(char32_t cp) {
     return std::u32string_view(U"，。、；：！？）》」』】〕”’…·%)]},.;:!?").find(cp) != std::u32string_view::npos;
@@ -72,18 +58,20 @@ void wrap_paragraph(std::string_view p, float width, std::string& out) {
     };
     size_t line = 0;          // where the current line starts
     size_t last_break = 0;    // the latest place after `line` where a new line may start; 0: none yet
+    float line_w = 0;         // text_width(line, i), summed a character at a time as ImGui sums it
     char32_t prev = 0;
     size_t i = 0;
     while (i < p.size()) {
         const size_t at = i;
-        const char32_t cp = next_codepoint(p, i);
+        const char32_t cp = next_code_point(p, i);
         if (at > line && prev != 0) {
             const bool space_before = prev == U' ';
-            const bool cjk_pair = (is_cjk(prev) || is_cjk(cp)) && cp != U' ';
+            const bool cjk_pair = (is_wide(prev) || is_wide(cp)) && cp != U' ';
             if ((space_before || cjk_pair) && !no_break_before(cp) && !no_break_after(prev)) last_break = at;
         }
         prev = cp;
-        if (cp == U' ' || text_width(line, i) <= width) continue;
+        line_w += text_width(at, i);
+        if (cp == U' ' || line_w <= width) continue;
         // The character at `at` overflows: break at the latest opportunity, or right here.
         const size_t cut = last_break > line ? last_break : (at > line ? at : i);
         size_t end = cut;
@@ -95,16 +83,15 @@ void wrap_paragraph(std::string_view p, float width, std::string& out) {
         last_break = 0;
         i = std::max(i, line);
         if (i == line) prev = 0;
+        line_w = text_width(line, i);  // what the new line carries over
     }
     out.append(p.substr(line));
 }
 
 }  // namespace
 
-std::string wrap_text(std::string_view s, float width) {
-    bool cjk = false;
-    for (size_t i = 0; i < s.size() && !cjk;) cjk = is_cjk(next_codepoint(s, i));
-    if (!cjk || width <= 0) return std::string(s);
+std::string break_lines(std::string_view s, float width) {
+    if (width <= 0) return std::string(s);
     std::string out;
     out.reserve(s.size() + s.size() / 16);
     size_t start = 0;
@@ -118,6 +105,10 @@ std::string wrap_text(std::string_view s, float width) {
     return out;
 }
 
+std::string wrap_text(std::string_view s, float width) {
+    return has_wide_chars(s) ? break_lines(s, width) : std::string(s);
+}
+
 std::string ui_text(std::string_view s) {
     const ImFont* font = ImGui::GetFont();
     std::string out;
@@ -125,7 +116,7 @@ std::string ui_text(std::string_view s) {
     size_t i = 0;
     while (i < s.size()) {
         const size_t start = i;
-        const char32_t cp = next_codepoint(s, i);
+        const char32_t cp = next_code_point(s, i);
         if (cp < 0x80 || (font && cp <= 0xFFFF && font->FindGlyphNoFallback(static_cast<ImWchar>(cp)))) {
             out.append(s.substr(start, i - start));
         } else {
@@ -140,12 +131,15 @@ void show_text(std::string_view s) {
     ImGui::TextUnformatted(t.c_str(), t.c_str() + t.size());
 }
 
-void show_wrapped(std::string_view s) {
-    const std::string t = wrap_text(ui_text(s), ImGui::GetContentRegionAvail().x);
-    ImGui::PushTextWrapPos(0.0f);
+void show_wrapped_at(float wrap_x, std::string_view s) {
+    const float width = wrap_x > 0 ? wrap_x - ImGui::GetCursorPosX() : ImGui::GetContentRegionAvail().x;
+    const std::string t = wrap_text(ui_text(s), width);
+    ImGui::PushTextWrapPos(wrap_x);
     ImGui::TextUnformatted(t.c_str(), t.c_str() + t.size());
     ImGui::PopTextWrapPos();
 }
+
+void show_wrapped(std::string_view s) { show_wrapped_at(0.0f, s); }
 
 void show_wrapped(const ImVec4& colour, std::string_view s) {
     ImGui::PushStyleColor(ImGuiCol_Text, colour);
@@ -176,10 +170,7 @@ ImVec4 dim_colour() { return ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]; }
 void hover_note(std::string_view text) {
     if (!ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) return;
     ImGui::BeginTooltip();
-    const float wrap_x = ImGui::GetFontSize() * 30;  // in the tooltip's coordinates, from its left edge
-    ImGui::PushTextWrapPos(wrap_x);
-    show_text(wrap_text(ui_text(text), wrap_x - ImGui::GetCursorPosX()));
-    ImGui::PopTextWrapPos();
+    show_wrapped_at(ImGui::GetFontSize() * 30, text);  // in the tooltip's coordinates, from its left edge
     ImGui::EndTooltip();
 }
 

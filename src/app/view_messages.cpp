@@ -40,10 +40,7 @@ void draw_messages(App& app) {
                                        ImGuiWindowFlags_NoSavedSettings;
         if (ImGui::Begin("##latest message", nullptr, flags)) {
             ImGui::PushStyleColor(ImGuiCol_Text, level_colour(msgs.back().level));
-            const float wrap_x = vp->WorkSize.x * 0.58f;
-            ImGui::PushTextWrapPos(wrap_x);
-            show_text(wrap_text(ui_text(msgs.back().text), wrap_x - ImGui::GetCursorPosX()));
-            ImGui::PopTextWrapPos();
+            show_wrapped_at(vp->WorkSize.x * 0.58f, msgs.back().text);
             ImGui::PopStyleColor();
             if (ImGui::IsWindowHovered() && ImGui::IsMouseClicked(0)) app.view.show_messages = true;
         }

@@ -31,87 +31,19 @@ void place_window() {
     ImGui::SetNextWindowSize(ImVec2(width, std::max(300.0f, h * 0.60f)), ImGuiCond_FirstUseEver);
 }
 
-// ---- wrapping text that mixes English and Chinese ------------------------------------------------
-// ImGui wraps only at blanks and after some punctuation: a Chinese sentence, which has no blanks,
-// would run on until the next number, and "34,944" could be split after its comma. Here a line may
-// break at a blank or next to a CJK character, but never before closing punctuation (，。：） …) nor
-// after opening punctuation (（“ …), as Chinese typesetting wants.
-
-char32_t decode(std::string_view s, size_t& i) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    size_t extra = b >= 0xF0 ? 3 : b >= 0xE0 ? 2 : b >= 0xC0 ? 1 : 0;
-    if (i + extra >= s.size()) extra = 0;
-    char32_t cp = extra == 0 ? b : (b & (0x3F >> extra));
-    for (size_t k = 1; k <= extra; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    i += 1 + extra;
-    return cp;
-}
-
-bool is_cjk(char32_t c) { return (c >= 0x2E80 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFF00 && c <= 0xFFEF); }
-
-bool no_break_before(char32_t c) {
-    static const std::u32string closing = U"，。、；：！？）》」』】〕”’…,.;:!?)]%";
-    return closing.find(c) != std::u32string::npos;
-}
-
-bool no_break_after(char32_t c) {
-    static const std::u32string opening = U"（《「『【〔“‘([";
-    return opening.find(c) != std::u32string::npos;
-}
-
-// One paragraph (no line breaks) cut into lines no wider than `width`.
-std::vector<std::string> wrap_lines(std::string_view text, float width) {
-    // Pieces that stay together: a word with its trailing blank, or one CJK character.
-    std::vector<std::string> pieces;
-    std::string piece;
-    char32_t prev = 0;
-    for (size_t i = 0; i < text.size();) {
-        const size_t start = i;
-        const char32_t c = decode(text, i);
-        const bool cut = !piece.empty() && !no_break_before(c) && !no_break_after(prev) &&
-                         (prev == U' ' || is_cjk(c) || is_cjk(prev));
-        if (cut) {
-            pieces.push_back(std::move(piece));
-            piece.clear();
-        }
-        piece.append(text.substr(start, i - start));
-        prev = c;
-    }
-    if (!piece.empty()) pieces.push_back(std::move(piece));
-
-    std::vector<std::string> lines;
-    std::string line;
-    float line_w = 0;
-    for (const std::string& p : pieces) {
-        const float w = ImGui::CalcTextSize(p.c_str(), p.c_str() + p.size()).x;
-        // A blank at the end of a line takes no room.
-        const float visible = p.back() == ' ' ? ImGui::CalcTextSize(p.c_str(), p.c_str() + p.size() - 1).x : w;
-        if (!line.empty() && line_w + visible > width) {
-            lines.push_back(std::move(line));
-            line.clear();
-            line_w = 0;
-        }
-        line += p;
-        line_w += w;
-    }
-    if (!line.empty()) lines.push_back(std::move(line));
-    return lines;
-}
-
-// The text wrapped to the window's width, paragraph by paragraph, in the current font.
+// The text broken into lines at the window's width by break_lines (at blanks and between Chinese
+// characters; ImGui's own wrapping would also break "34,944" after its comma), one item per line, as
+// close as a wrapped text's lines; an empty paragraph is half a line of space.
 void show_text_block(std::string_view text) {
-    const std::string t = ui_text(text);
-    const float width = std::max(50.0f, ImGui::GetContentRegionAvail().x);
-    // Lines of one paragraph as close as a wrapped text's; paragraphs apart by a blank line's worth.
+    const std::string t = break_lines(ui_text(text), std::max(50.0f, ImGui::GetContentRegionAvail().x));
     ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(ImGui::GetStyle().ItemSpacing.x, 1.0f));
-    size_t start = 0;
-    while (start <= t.size()) {
+    for (size_t start = 0; start <= t.size();) {
         size_t end = t.find('\n', start);
         if (end == std::string::npos) end = t.size();
-        const std::string_view paragraph(t.data() + start, end - start);
-        if (paragraph.empty()) ImGui::Dummy(ImVec2(0, ImGui::GetTextLineHeight() * 0.5f));
-        for (const std::string& line : wrap_lines(paragraph, width))
-            ImGui::TextUnformatted(line.c_str(), line.c_str() + line.size());
+        if (end == start)
+            ImGui::Dummy(ImVec2(0, ImGui::GetTextLineHeight() * 0.5f));
+        else
+            ImGui::TextUnformatted(t.data() + start, t.data() + end);
         start = end + 1;
     }
     ImGui::PopStyleVar();
