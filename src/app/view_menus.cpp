@@ -52,11 +52,6 @@ std::string model_folder(const App& app) {
 
 const std::vector<std::string> kImageExtensions{".png", ".jpg", ".jpeg", ".bmp"};
 
-// A format's name as the menus and choosers show it: the format names stay, "Text" is translated.
-std::string shown_format_label(TableFormat f) {
-    return f == TableFormat::Text ? tr("Text") : std::string(table_format_label(f));
-}
-
 // ---- the question before unsaved edits go ------------------------------------------------------
 
 struct Pending {
@@ -189,7 +184,7 @@ void draw_file_menu(App& app) {
     ImGui::Separator();
     if (ImGui::BeginMenu((tr("Export table") + "###export").c_str())) {
         for (TableFormat f : kExportFormats)
-            if (ImGui::MenuItem((shown_format_label(f) + "...").c_str())) choose_and_export_table(app, f);
+            if (ImGui::MenuItem((table_format_label(f) + "...").c_str())) choose_and_export_table(app, f);
         ImGui::EndMenu();
     }
     if (ImGui::MenuItem(trc("Save feature maps as PNG..."))) choose_and_save_feature_maps(app);
@@ -406,9 +401,9 @@ bool named_key_pressed(ImGuiKey key, bool repeat = true) { return ImGui::IsKeyPr
 
 // ---- actions -------------------------------------------------------------------------------------
 
-const char* table_format_label(TableFormat f) {
+std::string table_format_label(TableFormat f) {
     switch (f) {
-        case TableFormat::Text: return "Text";
+        case TableFormat::Text: return tr("Text");
         case TableFormat::Csv: return "CSV";
         case TableFormat::Markdown: return "Markdown";
         case TableFormat::Json: return "JSON";
@@ -464,7 +459,7 @@ void choose_and_load_labels(App& app) {
 
 void choose_and_export_table(App& app, TableFormat format) {
     FileDialogSpec spec;
-    spec.title = tr("Export the shape table as {0}", shown_format_label(format));
+    spec.title = tr("Export the shape table as {0}", table_format_label(format));
     spec.save = true;
     spec.extensions = {std::string(format_extension(format))};
     spec.filter_label = tr("{0} files", spec.extensions.front());

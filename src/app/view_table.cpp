@@ -22,20 +22,15 @@ constexpr TableFormat kCopyFormats[] = {TableFormat::Text, TableFormat::Csv, Tab
 
 enum Column { Index, Name, Type, Config, In, Out, Formula, Params, Macs, Activations, Memory, Rf, Jump, ColumnCount };
 
-// A format's name on its button: the formats' own names (CSV, Markdown, …) stay, "Text" is translated.
-std::string format_label(TableFormat f) {
-    return f == TableFormat::Text ? tr("Text") : std::string(table_format_label(f));
-}
-
 void draw_toolbar(App& app) {
     ImGui::AlignTextToFramePadding();
     ImGui::TextUnformatted(trc("Export"));
     for (TableFormat f : kFileFormats) {
         ImGui::SameLine();
         ImGui::PushID(static_cast<int>(f));
-        if (ImGui::SmallButton(format_label(f).c_str())) choose_and_export_table(app, f);
+        if (ImGui::SmallButton(table_format_label(f).c_str())) choose_and_export_table(app, f);
         ImGui::PopID();
-        hover_note(tr("save the table as {0} (written atomically)", format_label(f)));
+        hover_note(tr("save the table as {0} (written atomically)", table_format_label(f)));
     }
     ImGui::SameLine();
     ImGui::TextDisabled("|");
@@ -44,12 +39,12 @@ void draw_toolbar(App& app) {
     for (TableFormat f : kCopyFormats) {
         ImGui::SameLine();
         ImGui::PushID(100 + static_cast<int>(f));
-        if (ImGui::SmallButton(format_label(f).c_str())) {
+        if (ImGui::SmallButton(table_format_label(f).c_str())) {
             ImGui::SetClipboardText(app.table_text(f).c_str());
-            app.info(tr("copied the shape table as {0}", format_label(f)));
+            app.info(tr("copied the shape table as {0}", table_format_label(f)));
         }
         ImGui::PopID();
-        hover_note(tr("copy the table to the clipboard as {0}", format_label(f)));
+        hover_note(tr("copy the table to the clipboard as {0}", table_format_label(f)));
     }
 }
 
