@@ -449,9 +449,9 @@ namespace convscope::app {
 const Partition& App::partition() {
     devices = std::clamp(devices, 1, kMaxDevices);
     batch = std::clamp<int64_t>(batch, 1, kMaxBatch);
-    if (partition_revision_ != doc.revision() || partition_devices_ != devices || partition_batch_ != batch) {
+    if (partition_revision_ != doc.analysis_revision() || partition_devices_ != devices || partition_batch_ != batch) {
         partition_ = partition_network(doc.network(), doc.analysis(), devices, batch);
-        partition_revision_ = doc.revision();
+        partition_revision_ = doc.analysis_revision();
         partition_devices_ = devices;
         partition_batch_ = batch;
     }

@@ -198,7 +198,7 @@ public:
     const Partition& partition();
 
 private:
-    // What partition() last computed, and for which network revision, K and batch.
+    // What partition() last computed, and for which analysis (doc.analysis_revision()), K and batch.
     Partition partition_;
     uint64_t partition_revision_ = 0;
     int partition_devices_ = 0;
@@ -264,7 +264,8 @@ public:
     std::vector<size_t> tour_steps() const;    // the running tour's steps that fit the network
     size_t tour_step_index() const;            // tour.step clamped to tour_steps()
     const TourStep* current_tour_step() const; // nullptr when none runs or no step fits
-    // The facts the running tour's placeholders are filled from; made again when the network changed.
+    // The facts the running tour's placeholders are filled from; made again after a new analysis (the
+    // network or the language changed).
     const TourFacts& tour_facts();
 
 private:

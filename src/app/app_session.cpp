@@ -289,9 +289,9 @@ void App::add_recent(const std::string& path) {
 
 void App::set_language(Language lang, bool remember) {
     convscope::set_language(lang);
-    // The analysis and the device split hold text (formulas, diagnostics, reasons) in the old language.
+    // The analysis holds text (formulas, diagnostics) in the old language, and so does what is derived
+    // from it (the device split, a tour's facts), which follows doc.analysis_revision().
     doc.reanalyze();
-    partition_revision_ = 0;
     if (!remember || !autosave_enabled) return;
     // settings.json may one day hold more: keep what else is there.
     std::string e;

@@ -118,9 +118,9 @@ const TourFacts& App::tour_facts() {
     const Tour* t = current_tour();
     static const Tour kNone;
     const Tour& for_tour = t ? *t : kNone;
-    if (tour_facts_revision_ != doc.revision() || tour_facts_id_ != for_tour.id || tour_facts_id_.empty()) {
+    if (tour_facts_revision_ != doc.analysis_revision() || tour_facts_id_ != for_tour.id || tour_facts_id_.empty()) {
         tour_facts_ = make_tour_facts(doc.network(), doc.analysis(), for_tour);
-        tour_facts_revision_ = doc.revision();
+        tour_facts_revision_ = doc.analysis_revision();
         tour_facts_id_ = for_tour.id;
     }
     return tour_facts_;

@@ -10,8 +10,13 @@ constexpr size_t kMaxUndo = 500;
 ModelDoc::ModelDoc() { changed(); }
 
 void ModelDoc::changed() {
-    analysis_ = analyze(net_);
+    reanalyze();
     ++revision_;
+}
+
+void ModelDoc::reanalyze() {
+    analysis_ = analyze(net_);
+    ++analysis_revision_;
 }
 
 void ModelDoc::reset(Network net, std::string path) {

@@ -20,6 +20,10 @@ public:
     const Network& network() const { return net_; }
     const Analysis& analysis() const { return analysis_; }
     uint64_t revision() const { return revision_; }
+    // Bumped by every new analysis: each change of the network, and reanalyze(). What is derived from
+    // the analysis, its text included (the device split, a tour's facts, the explorer's variants), is
+    // kept until this changes.
+    uint64_t analysis_revision() const { return analysis_revision_; }
 
     // Replaces the whole network (a preset or a file was opened). Clears undo and redo; `path` is the
     // file it came from, empty for a preset.
@@ -42,8 +46,8 @@ public:
 
     // Analyses the same network again: the analysis holds text (formulas, messages) in the language of
     // the moment, so a change of language asks for it anew. Not an edit: the revision stays, and results
-    // computed from this network remain good.
-    void reanalyze() { analysis_ = analyze(net_); }
+    // computed from this network remain good; analysis_revision() moves on.
+    void reanalyze();
 
     const std::string& path() const { return path_; }
     bool dirty() const { return dirty_; }
@@ -63,6 +67,7 @@ private:
     Network net_;
     Analysis analysis_;
     uint64_t revision_ = 1;
+    uint64_t analysis_revision_ = 0;
     std::vector<Step> undo_, redo_;
     std::string merge_key_;
     std::string path_;

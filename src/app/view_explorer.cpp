@@ -112,9 +112,11 @@ std::vector<int64_t> exact_sizes_between(const Network& net, int64_t lo, int64_t
 }
 
 void refresh(const App& app) {
-    if (g.revision == app.doc.revision()) return;
+    // The analysis's revision, not the network's: the variants' formulas and messages are text in the
+    // language of the moment, made again after a change of language.
+    if (g.revision == app.doc.analysis_revision()) return;
     const Network& net = app.doc.network();
-    g.revision = app.doc.revision();
+    g.revision = app.doc.analysis_revision();
     g.variants = build_variants(net);
     g.exact = net.layers.empty() ? ExactInputs{} : find_exact_inputs(net, 0, net.layers.size() - 1);
     const int64_t cur = std::max<int64_t>(net.input.h, 1);
