@@ -158,12 +158,6 @@ int run_gui(const GuiOptions& opt, std::ostream& out, std::ostream& err) {
     float scale_x = 1, scale_y = 1;
     glfwGetWindowContentScale(window, &scale_x, &scale_y);
     const float scale = std::clamp(std::max(scale_x, scale_y), 1.0f, 4.0f);
-    // Guided tours a teacher added: the config dir's tours/ folder (not in tests), then --tour-dir.
-    std::vector<std::string> tour_folders;
-    if (opt.persist) tour_folders.push_back((std::filesystem::path(App::config_dir()) / "tours").string());
-    if (!opt.tour_dir.empty()) tour_folders.push_back(opt.tour_dir);
-    // Every Chinese character the tours use goes into the font atlas, however rare.
-    const FontReport fonts = load_fonts(scale, tour_chinese_texts(load_tours(tour_folders).tours));
     ImGui::StyleColorsDark();
     ImGui::GetStyle().ScaleAllSizes(scale);
     ImGui_ImplGlfw_InitForOpenGL(window, true);
@@ -177,13 +171,18 @@ int run_gui(const GuiOptions& opt, std::ostream& out, std::ostream& err) {
         std::optional<Language> lang = opt.language;
         if (!lang && opt.persist) lang = App::saved_language();
         app.set_language(lang.value_or(system_language()), false);
+        // Guided tours a teacher added: the config dir's tours/ folder (not in tests), then --tour-dir.
+        if (opt.persist) app.tour_folders.push_back((std::filesystem::path(App::config_dir()) / "tours").string());
+        if (!opt.tour_dir.empty()) app.tour_folders.push_back(opt.tour_dir);
+        if (!app.tour_folders.empty()) app.reload_tours();  // a file that does not parse becomes a warning
+        // Every Chinese character the tours use goes into the font atlas, however rare: the tours the
+        // app has read, not read a second time. The renderer uploads the atlas at the first frame.
+        const FontReport fonts = load_fonts(scale, tour_chinese_texts(app.tours().tours));
         if (language() == Language::Chinese && !fonts.chinese) {
             // In English on purpose: without the font a Chinese message would be unreadable.
             app.warn("No Chinese font was found (Debian package fonts-wqy-microhei): Chinese text shows as '?'.");
         }
         if (opt.persist) app.load_recent();
-        app.tour_folders = tour_folders;
-        if (!app.tour_folders.empty()) app.reload_tours();  // a file that does not parse becomes a warning
         if (opt.persist && opt.restore) app.restore_autosave();
         if (!opt.preset.empty() && !app.load_preset(opt.preset)) status = 2;
         if (!opt.model.empty() && !app.open_model(opt.model)) status = 2;
