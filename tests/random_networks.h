@@ -60,6 +60,8 @@ inline int64_t brute_count(const WindowParams& p) {
                                          : brute_ceil(p.in, p.kernel, p.stride, p.pad_begin, p.pad_end, p.dilation);
 }
 
+// The layer's window along one dimension, read off here rather than with the shape engine's
+// window_params, so that the oracle shares nothing with the code it checks.
 inline WindowParams params_of(const Layer& l, int64_t in, bool height) {
     WindowParams p;
     p.in = in;

@@ -52,11 +52,13 @@ inline WindowParams wp(int64_t in, int64_t k, int64_t s, int64_t pb, int64_t pe,
 // a clock stamp and a counter; the destructor removes it even when a check fails.
 struct TempDir {
     std::filesystem::path path;
-    TempDir() {
+    TempDir() : TempDir(std::filesystem::temp_directory_path()) {}
+    // The same inside `parent` rather than the system's temporary directory.
+    explicit TempDir(const std::filesystem::path& parent) {
         static std::atomic<int> counter{0};
         const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-        path = std::filesystem::temp_directory_path() / ("convscope-test-" + std::to_string(::getpid()) + "-" +
-                                                         std::to_string(stamp) + "-" + std::to_string(counter++));
+        path = parent / ("convscope-test-" + std::to_string(::getpid()) + "-" + std::to_string(stamp) + "-" +
+                         std::to_string(counter++));
         std::filesystem::create_directories(path);
     }
     ~TempDir() {

@@ -12,7 +12,6 @@
 
 #include <doctest/doctest.h>
 
-#include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -47,22 +46,10 @@ struct SaveOutcome {
     std::string error;
 };
 
-// A directory under /tmp (not $TMPDIR, which uid 65534 may not be able to reach) that is removed
-// afterwards, writable again first.
-struct FaultDir {
-    std::filesystem::path path;
-    FaultDir() {
-        static int counter = 0;
-        std::string name = "/tmp/convscope-fault-";
-        name += std::to_string(::getpid());
-        name += '-';
-        name += std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
-        name += '-';
-        name += std::to_string(counter++);
-        path = name;
-        std::filesystem::create_directories(path);
-        ::chmod(path.c_str(), 0755);
-    }
+// A TempDir under /tmp (not $TMPDIR, which uid 65534 may not be able to reach), made writable again
+// before it is removed.
+struct FaultDir : TempDir {
+    FaultDir() : TempDir("/tmp") { ::chmod(path.c_str(), 0755); }
     ~FaultDir() {
         std::error_code ec;
         std::filesystem::permissions(path, std::filesystem::perms::owner_all, std::filesystem::perm_options::add, ec);
@@ -70,17 +57,13 @@ struct FaultDir {
             if (e.is_directory(ec))
                 std::filesystem::permissions(e.path(), std::filesystem::perms::owner_all,
                                              std::filesystem::perm_options::add, ec);
-        std::filesystem::remove_all(path, ec);
     }
-    // `name` inside the directory, written with `bytes` unless that is empty.
+    // `name` inside the directory, written with `bytes` unless that is empty, readable by uid 65534.
     std::string file(const std::string& name, const std::string& bytes = {}) const {
-        const auto p = path / name;
-        if (!bytes.empty()) std::ofstream(p, std::ios::binary) << bytes;
+        std::string p = TempDir::file(name, bytes);
         ::chmod(p.c_str(), 0644);
-        return p.string();
+        return p;
     }
-    FaultDir(const FaultDir&) = delete;
-    FaultDir& operator=(const FaultDir&) = delete;
 };
 
 // Every file in a directory (not recursive) with its bytes: what a failed save must leave as it was.

@@ -232,8 +232,9 @@ TEST_CASE("switching the language changes what the window draws, and --lang star
     const std::string started = dir.file("started.json");
     const Run z = run_gui("--size 1280x800 --frames 2 --lang zh --state-out " + started);
     REQUIRE_MESSAGE(z.code == 0, z.err);
-    CHECK(nlohmann::json::parse(slurp(started))["language"] == "zh");
+    const std::string started_state = slurp(started);
+    CHECK(nlohmann::json::parse(started_state)["language"] == "zh");
     // No warning about a missing font: scripts/setup installs one.
-    CHECK_FALSE(contains(slurp(started), "No Chinese font"));
+    CHECK_FALSE(contains(started_state, "No Chinese font"));
 }
 }

@@ -1,6 +1,6 @@
 // The interface's languages in the app: the font atlas holds every character the translations use
-// (no '?' boxes in Chinese), View › Language is remembered between runs, and switching it changes
-// what the real window draws.
+// (no '?' boxes in Chinese), View › Language is remembered between runs, and a script switches it.
+// What the switch does to the real window is tested in test_gui_window.cpp.
 #include <doctest/doctest.h>
 
 #include <imgui.h>
@@ -13,7 +13,6 @@
 #include "app_support.h"
 #include "core/file_io.h"
 #include "core/tour.h"
-#include "nn/image.h"
 
 using namespace convscope;
 using namespace convscope::test;

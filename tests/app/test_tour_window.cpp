@@ -31,7 +31,7 @@ TEST_CASE("the tour runs in the window: Next to the end, every stage selected, t
         if (tour->steps[steps[k]].stage == "conv3") script += "screenshot " + conv3 + "\n";
     }
     script += "tour next\nexpect-tour-step 26 overview\nstate " + state + "\n";
-    const Run r = run_gui("--size 1280x800 --script " + dir.file("steps.txt", script));
+    const Run r = run_script_in_window(dir, script);
     REQUIRE_MESSAGE(r.code == 0, r.err);
     const auto j = nlohmann::json::parse(slurp(state));
     CHECK(j["tour"]["step"] == 26);
@@ -52,9 +52,10 @@ TEST_CASE("--tour-dir adds a teacher's tour, which the script can start") {
         {"stage": "input", "title": "The input", "text": "{input}"},
         {"stage": "c1", "title": "c1", "text": "{formula}"}]})");
     const std::string state = dir.file("state.json");
-    const Run r = run_gui("--size 1280x800 --tour-dir " + tours.path.string() + " --script " +
-                                      dir.file("steps.txt", "preset lenet5\ntour start\nexpect-tour-step 1 input\n"
-                                                            "tour next\nexpect-tour-step 2 c1\nstate " + state + "\n"));
+    const Run r = run_script_in_window(dir,
+                                       "preset lenet5\ntour start\nexpect-tour-step 1 input\n"
+                                       "tour next\nexpect-tour-step 2 c1\nstate " + state + "\n",
+                                       "--tour-dir " + tours.path.string());
     REQUIRE_MESSAGE(r.code == 0, r.err);
     const auto j = nlohmann::json::parse(slurp(state));
     CHECK(j["tour"]["id"] == "lenet");

@@ -45,16 +45,6 @@ std::vector<std::string> lines_of(const std::string& text) {
     return out;
 }
 
-WindowParams wp(int64_t in, int64_t k, int64_t s, int64_t pad, Rounding r) {
-    WindowParams p;
-    p.in = in;
-    p.kernel = k;
-    p.stride = s;
-    p.pad_begin = p.pad_end = pad;
-    p.rounding = r;
-    return p;
-}
-
 }  // namespace
 
 TEST_CASE("display width counts East Asian wide characters as two columns") {
@@ -101,19 +91,19 @@ TEST_CASE("padding to a display width counts a Chinese character as two columns"
 
 TEST_CASE("the formula and its rounding in Chinese") {
     InLanguage zh(Language::Chinese);
-    const WindowResult alex224 = compute_window(wp(224, 11, 4, 0, Rounding::Floor));
+    const WindowResult alex224 = compute_window(wp(224, 11, 4, 0, 0));
     CHECK(window_formula(alex224) == "(224 − 11 + 2×0)/4 + 1 = 54.25 → 54（向下取整）");
     CHECK(rounding_consequence(alex224, "column and row") == "最后 1 行和 1 列从未被窗口覆盖");
     CHECK(rounding_consequence(alex224, "column") == "最后 1 列从未被窗口覆盖");
-    CHECK(window_formula(compute_window(wp(227, 11, 4, 0, Rounding::Floor))) == "(227 − 11 + 2×0)/4 + 1 = 55");
-    const WindowResult pool = compute_window(wp(54, 3, 2, 0, Rounding::Ceil));
+    CHECK(window_formula(compute_window(wp(227, 11, 4, 0, 0))) == "(227 − 11 + 2×0)/4 + 1 = 55");
+    const WindowResult pool = compute_window(wp(54, 3, 2, 0, 0, 1, Rounding::Ceil));
     CHECK(window_formula(pool) == "(54 − 3 + 2×0)/2 + 1 = 26.5 → 27（向上取整）");
     CHECK(rounding_consequence(pool, "column and row") == "最后一个窗口越出输入 1 行和 1 列");
     // (10 − 3 + 2)/2 + 1 = 5.5: five windows reach 4·2 + 3 = 11 of the 12 padded rows; the 12th is padding.
-    const WindowResult padded = compute_window(wp(10, 3, 2, 1, Rounding::Floor));
+    const WindowResult padded = compute_window(wp(10, 3, 2, 1, 1));
     CHECK(window_formula(padded) == "(10 − 3 + 2×1)/2 + 1 = 5.5 → 5（向下取整）");
     CHECK(rounding_consequence(padded, "row") == "最后 1 行填充从未被用到");
-    CHECK(window_formula(compute_window(wp(5, 11, 4, 0, Rounding::Floor))) == "(5 − 11 + 2×0)/4 + 1 = −0.5：窗口放不下");
+    CHECK(window_formula(compute_window(wp(5, 11, 4, 0, 0))) == "(5 − 11 + 2×0)/4 + 1 = −0.5：窗口放不下");
     // The same cases in English are untouched.
     set_language(Language::English);
     CHECK(window_formula(alex224) == "(224 − 11 + 2·0)/4 + 1 = 54.25 → 54 (floor)");
@@ -157,7 +147,8 @@ TEST_CASE("explain in Chinese: AlexNet's derivation with its numbers") {
     CHECK(has("共 60,965,224 个参数"));
     CHECK(has("2012 年论文所描述的 AlexNet"));
     // Sentences run together as Chinese is written: no space after 。 or ： within a line.
-    for (const auto& line : lines_of(paper)) {
+    const auto lines = lines_of(paper);
+    for (const auto& line : lines) {
         CHECK_MESSAGE(!contains(line, "。 "), line);
         CHECK_MESSAGE(!contains(line, "： "), line);
     }
@@ -170,10 +161,9 @@ TEST_CASE("explain in Chinese: AlexNet's derivation with its numbers") {
     CHECK(contains(squeezed(caffe), squeezed("能。输入为 227×227 时每次除法都是整除")));
 
     // Wrapped for a terminal: at most 100 columns, a Chinese character counting two.
-    for (const auto& line : lines_of(paper))
+    for (const auto& line : lines)
         if (!starts_with(line, "出处：")) CHECK_MESSAGE(display_width(line) <= 100, line);
     // The headings are underlined to their width.
-    const auto lines = lines_of(paper);
     for (size_t i = 0; i + 1 < lines.size(); ++i)
         if (lines[i] == "逐层推导") CHECK(lines[i + 1] == "--------");
 }
@@ -221,14 +211,14 @@ TEST_CASE("a Chinese partition table: every row the same width") {
     const Network net = preset("alexnet-paper");
     const Partition p = partition_network(net, analyze(net), 2, 128);
     REQUIRE(p.ok());
-    const auto lines = lines_of(format_partition(net, p, TableFormat::Text));
+    const std::string all = format_partition(net, p, TableFormat::Text);
+    const auto lines = lines_of(all);
     REQUIRE(lines.size() > net.layers.size() + 4);
     CHECK(lines[0] == "AlexNet (paper, 224 as printed)，分到 2 个设备上，批大小 128，float32；各设备的值用 + 连接");
     // The heading, one row a layer and the totals: right-aligned last column, so one width for all.
     const size_t width = display_width(lines[2]);
     CHECK(starts_with(lines[2], "   # 层    类型    交换"));
     for (size_t i = 2; i < 2 + 1 + net.layers.size() + 1; ++i) CHECK_MESSAGE(display_width(lines[i]) == width, lines[i]);
-    const std::string all = format_partition(net, p, TableFormat::Text);
     CHECK(contains(all, "conv3（全收集）：读取全部输入通道：每个设备先收集其他设备的输出"));
     CHECK(contains(all, "设备 0 1864.4 MiB（3 GB 显卡放得下）"));
 }

@@ -3,8 +3,7 @@
 // with a message that names the file, the step and the mistake.
 #include <doctest/doctest.h>
 
-#include <fstream>
-
+#include "core/file_io.h"
 #include "core/tour.h"
 #include "support.h"
 
@@ -103,7 +102,8 @@ TEST_CASE("the built-in AlexNet tour loads without problems and fits all three A
 TEST_CASE("every step of the built-in tours has a Chinese title and text") {
     for (const Tour& t : load_tours().tours) {
         std::string missing;
-        for (size_t i : steps_missing_chinese(t)) missing += " " + std::to_string(i + 1) + " (" + t.steps[i].stage + ")";
+        for (size_t i : steps_missing_chinese(t))
+            missing.append(" ").append(std::to_string(i + 1)).append(" (").append(t.steps[i].stage).append(")");
         CHECK_MESSAGE(missing.empty(), "tour " << t.id << ": steps without Chinese:" << missing);
         CHECK_FALSE(t.title.zh.empty());
     }
@@ -309,18 +309,15 @@ TEST_CASE("the tour for a network: by its preset's name, else by the stages it f
 }
 
 TEST_CASE("every placeholder has a meaning and is documented, and the tour file uses only known ones") {
-    std::ifstream guide(std::string(CONVSCOPE_SOURCE_DIR) + "/docs/user-guide.md");
-    std::stringstream doc;
-    doc << guide.rdbuf();
+    std::string e;
+    const std::string doc = read_file(std::string(CONVSCOPE_SOURCE_DIR) + "/docs/user-guide.md", e).value_or("");
     for (const TourPlaceholder& p : tour_placeholders()) {
         CHECK(std::string(p.meaning).size() > 10);
-        CHECK_MESSAGE(contains(doc.str(), "`{" + std::string(p.name) + "}`"), "docs/user-guide.md lacks {" << p.name << "}");
+        CHECK_MESSAGE(contains(doc, "`{" + std::string(p.name) + "}`"), "docs/user-guide.md lacks {" << p.name << "}");
     }
     // The file in the source tree is the one compiled in.
-    std::ifstream in(std::string(CONVSCOPE_SOURCE_DIR) + "/assets/tour/alexnet.json");
-    std::stringstream buf;
-    buf << in.rdbuf();
-    const TourParse p = parse_tour(buf.str(), "alexnet", "assets/tour/alexnet.json");
+    const std::string tour = read_file(std::string(CONVSCOPE_SOURCE_DIR) + "/assets/tour/alexnet.json", e).value_or("");
+    const TourParse p = parse_tour(tour, "alexnet", "assets/tour/alexnet.json");
     REQUIRE_MESSAGE(p, p.error);
     CHECK(p.tour->steps.size() == builtin_alexnet().steps.size());
 }

@@ -29,6 +29,34 @@ Network small_net() {
     return net_of({2, 6, 6}, {conv, fc});
 }
 
+// A writer of the form `bool write(path, value, error)` as one that reports a SaveOutcome.
+template <class T>
+auto reporting(bool (*write)(const std::string&, const T&, std::string&)) {
+    return [write](const std::string& path, const T& value) {
+        std::string error;
+        const bool ok = write(path, value, error);
+        return SaveOutcome{ok, error};
+    };
+}
+
+// Under each fault: `name` is written with `old_value` in a fresh directory, then `new_value` is written
+// over it in the faulty child. The refusal must pass check_refused, and `kept(path)` checks what the
+// old file still holds.
+template <class T, class Write, class Kept>
+void check_overwrite_refused(const std::string& name, const T& old_value, const T& new_value, const Write& write,
+                             const Kept& kept) {
+    for (const Fault fault : kFaults) {
+        FaultDir dir;
+        const std::string path = dir.file(name);
+        const SaveOutcome first = write(path, old_value);
+        REQUIRE_MESSAGE(first.ok, first.error);
+        const DirSnapshot before = snapshot(dir.path);
+        const SaveOutcome r = save_under_fault(fault, dir.path, [&] { return write(path, new_value); });
+        check_refused(fault, r, path, dir.path, before);
+        kept(path);
+    }
+}
+
 }  // namespace
 
 TEST_SUITE("nn_write_failures") {
@@ -40,66 +68,39 @@ TEST_CASE("save_safetensors_weights under a fault keeps the old weights file, wh
     o1.seed = 1;
     o2.seed = 2;
     const nn::NetworkWeights old_w = nn::make_seeded_weights(net, a, o1), new_w = nn::make_seeded_weights(net, a, o2);
-    for (const Fault fault : kFaults) {
-        FaultDir dir;
-        const std::string path = dir.file("weights.safetensors");
-        REQUIRE_FALSE(nn::save_safetensors_weights(net, old_w, path, nn::SafetensorsNaming::Plain));
-        const DirSnapshot before = snapshot(dir.path);
-        const SaveOutcome r = save_under_fault(fault, dir.path, [&] {
-            const auto e = nn::save_safetensors_weights(net, new_w, path, nn::SafetensorsNaming::Plain);
-            return SaveOutcome{!e, e.value_or("")};
-        });
-        check_refused(fault, r, path, dir.path, before);
+    const auto save = [&](const std::string& path, const nn::NetworkWeights& w) {
+        const auto e = nn::save_safetensors_weights(net, w, path, nn::SafetensorsNaming::Plain);
+        return SaveOutcome{!e, e.value_or("")};
+    };
+    check_overwrite_refused("weights.safetensors", old_w, new_w, save, [&](const std::string& path) {
         const nn::SafetensorsWeights back = nn::load_safetensors_weights(net, a, path);
         REQUIRE_MESSAGE(back.ok(), back.error);
         CHECK(same_values(back.weights.layers[0].weight, old_w.layers[0].weight));
         CHECK_FALSE(same_values(back.weights.layers[0].weight, new_w.layers[0].weight));
-    }
+    });
 }
 
 TEST_CASE("write_npy under a fault keeps the old tensor file") {
     nn::Tensor old_t(Shape3{1, 2, 3}), new_t(Shape3{2, 4, 4});
     for (size_t i = 0; i < old_t.size(); ++i) old_t.data[i] = static_cast<float>(i);
     for (size_t i = 0; i < new_t.size(); ++i) new_t.data[i] = -static_cast<float>(i);
-    for (const Fault fault : kFaults) {
-        FaultDir dir;
-        const std::string path = dir.file("conv1.npy");
-        std::string e;
-        REQUIRE_MESSAGE(nn::write_npy(path, old_t, e), e);
-        const DirSnapshot before = snapshot(dir.path);
-        const SaveOutcome r = save_under_fault(fault, dir.path, [&] {
-            std::string error;
-            const bool ok = nn::write_npy(path, new_t, error);
-            return SaveOutcome{ok, error};
-        });
-        check_refused(fault, r, path, dir.path, before);
+    check_overwrite_refused("conv1.npy", old_t, new_t, reporting(&nn::write_npy), [&](const std::string& path) {
         const nn::NpyResult back = nn::read_npy(path);
         REQUIRE_MESSAGE(back.tensor, back.error);
         CHECK(back.tensor->shape == old_t.shape);
         CHECK(same_values(back.tensor->data, old_t.data));
-    }
+    });
 }
 
 TEST_CASE("save_png under a fault keeps the old image") {
     const nn::Image old_img(3, 2, 3, 40), new_img(8, 8, 4, 200);
-    for (const Fault fault : kFaults) {
-        FaultDir dir;
-        const std::string path = dir.file("maps.png");
-        std::string e;
-        REQUIRE_MESSAGE(nn::save_png(path, old_img, e), e);
-        const DirSnapshot before = snapshot(dir.path);
-        const SaveOutcome r = save_under_fault(fault, dir.path, [&] {
-            std::string error;
-            const bool ok = nn::save_png(path, new_img, error);
-            return SaveOutcome{ok, error};
-        });
-        check_refused(fault, r, path, dir.path, before);
+    check_overwrite_refused("maps.png", old_img, new_img, reporting(&nn::save_png), [](const std::string& path) {
         const nn::ImageResult back = nn::load_image(path);
         REQUIRE_MESSAGE(back, back.error);
         CHECK(back.image->width == 3);
         CHECK(back.image->height == 2);
         CHECK(back.image->at(2, 1, 0) == 40);
-    }
+    });
 }
 
 }  // TEST_SUITE("nn_write_failures")
