@@ -1,4 +1,5 @@
-// Helpers the test files share: a scratch directory, loading a preset that must exist, and text checks.
+// Helpers the test files share: a scratch directory, loading a preset that must exist, a layer's index
+// by name, the interface language set for one test, text checks, and seeded inputs and weights.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -10,6 +11,7 @@
 #include <filesystem>
 #include <sstream>
 #include <fstream>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,9 +20,11 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/i18n.h"
 #include "core/presets.h"
 #include "core/window_arithmetic.h"
 #include "nn/tensor.h"
+#include "nn/weight_init.h"
 
 // CONVSCOPE_ASAN: this build is instrumented by AddressSanitizer (GCC says so with a macro, clang
 // with __has_feature).
@@ -82,6 +86,26 @@ inline Network preset(const char* id) {
     return *r.network;
 }
 
+// The index of the layer named `name`; the test fails where there is none.
+inline size_t layer_index(const Network& net, const std::string& name) {
+    for (size_t i = 0; i < net.layers.size(); ++i)
+        if (net.layers[i].name == name) return i;
+    FAIL("no layer named " << name);
+    return 0;
+}
+
+// Keeps the interface language of one test from leaking into the next (the tests expect English, and
+// run_cli leaves the language of its last run set): saves it, optionally sets `lang`, and puts the
+// saved one back whatever the checks do.
+struct ScopedLanguage {
+    Language saved = language();
+    ScopedLanguage() = default;
+    explicit ScopedLanguage(Language lang) { set_language(lang); }
+    ~ScopedLanguage() { set_language(saved); }
+    ScopedLanguage(const ScopedLanguage&) = delete;
+    ScopedLanguage& operator=(const ScopedLanguage&) = delete;
+};
+
 inline bool contains(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
 inline bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
@@ -96,6 +120,22 @@ inline std::string flat(const std::string& text) {
             out += text[i];
         }
     }
+    return out;
+}
+
+// The text without any blank: a sentence found whatever the line breaks (Chinese breaks between any two
+// characters, so flat() would put a space where the text has none).
+inline std::string squeezed(const std::string& text) {
+    std::string out;
+    for (char ch : text)
+        if (ch != ' ' && ch != '\n') out += ch;
+    return out;
+}
+
+inline std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) out.push_back(line);
     return out;
 }
 
@@ -137,6 +177,28 @@ inline double rel_l2(const nn::Tensor& a, const nn::Tensor& b) {
         den += double(b.data[i]) * b.data[i];
     }
     return den > 0 ? std::sqrt(num / den) : std::sqrt(num);
+}
+
+// A tensor of `s` filled with normal(0, 1) noise from mt19937 seeded with `seed`, in storage order.
+inline nn::Tensor random_input(Shape3 s, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> v(0.0f, 1.0f);
+    nn::Tensor t(s);
+    for (float& x : t.data) x = v(rng);
+    return t;
+}
+
+// Seeded weights with random biases too (the seeded ones are zero, which would hide a bias bug, such as
+// one that lands on the wrong device's channels).
+inline nn::NetworkWeights weights_with_biases(const Network& net, const Analysis& a, uint64_t seed) {
+    nn::InitOptions o;
+    o.seed = seed;
+    nn::NetworkWeights w = nn::make_seeded_weights(net, a, o);
+    std::mt19937 rng(static_cast<unsigned>(seed));
+    std::normal_distribution<float> v(0.0f, 0.1f);
+    for (auto& lw : w.layers)
+        for (float& b : lw.bias) b = v(rng);
+    return w;
 }
 
 }  // namespace convscope::test

@@ -254,4 +254,32 @@ inline void check_refused(Fault fault, const SaveOutcome& r, const std::string& 
     }
 }
 
+// A writer of the form `bool write(path, value, error)` as one that reports a SaveOutcome.
+template <class Write>
+auto reporting(Write write) {
+    return [write](const std::string& path, const auto& value) {
+        std::string error;
+        const bool ok = write(path, value, error);
+        return SaveOutcome{ok, error};
+    };
+}
+
+// Under each fault: `name` is written with `old_value` in a fresh directory, then `new_value` is written
+// over it in the faulty child. The refusal must pass check_refused, and `kept(path)` checks what the
+// old file still holds.
+template <class T, class Write, class Kept>
+void check_overwrite_refused(const std::string& name, const T& old_value, const T& new_value, const Write& write,
+                             const Kept& kept) {
+    for (const Fault fault : kFaults) {
+        FaultDir dir;
+        const std::string path = dir.file(name);
+        const SaveOutcome first = write(path, old_value);
+        REQUIRE_MESSAGE(first.ok, first.error);
+        const DirSnapshot before = snapshot(dir.path);
+        const SaveOutcome r = save_under_fault(fault, dir.path, [&] { return write(path, new_value); });
+        check_refused(fault, r, path, dir.path, before);
+        kept(path);
+    }
+}
+
 }  // namespace convscope::test

@@ -28,17 +28,6 @@ bool has_suffix(const std::string& path, std::string_view suffix) {
     return true;
 }
 
-std::string format_label(TableFormat f) {
-    switch (f) {
-        case TableFormat::Text: return tr("text");
-        case TableFormat::Csv: return "CSV";
-        case TableFormat::Markdown: return "Markdown";
-        case TableFormat::Json: return "JSON";
-        case TableFormat::Latex: return "LaTeX";
-    }
-    return "?";
-}
-
 // One class name per line; a trailing newline (or several) ends the list rather than adding
 // unnamed classes. Windows line ends are accepted.
 std::vector<std::string> split_labels(const std::string& text) {
@@ -221,7 +210,7 @@ bool App::export_table(const std::string& path, TableFormat format) {
         error(e.empty() ? tr("cannot write {0}", path) : e);
         return false;
     }
-    info(tr("wrote the shape table ({0}) to {1}", format_label(format), path));
+    info(tr("wrote the shape table ({0}) to {1}", format_name(format), path));
     return true;
 }
 

@@ -48,12 +48,12 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <functional>
 
 #include "core/file_io.h"
 #include "core/presets.h"
 #include "core/shape_table.h"
+#include "core/text.h"
 #include "core/window_animation.h"
 
 namespace convscope::app {
@@ -160,12 +160,6 @@ std::string join(const std::vector<std::string>& items, const char* sep = ", ") 
     return s;
 }
 
-std::string number_text(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%g", v);
-    return buf;
-}
-
 // ---- checks made when the script is read --------------------------------------------------------
 // Each returns an empty string when the words are fine, else what is wrong.
 
@@ -209,8 +203,8 @@ std::string check_number(const std::string& word, const char* what, double lo, d
     const auto v = to_number(word);
     if (!v) return std::string(what) + " must be a number, got \"" + word + "\"";
     if (*v < lo || *v > hi || (hi_open && *v >= hi))
-        return std::string(what) + " must be in [" + number_text(lo) + ", " + number_text(hi) + (hi_open ? ")" : "]") +
-               ", got " + word;
+        return std::string(what) + " must be in [" + short_number(lo) + ", " + short_number(hi) +
+               (hi_open ? ")" : "]") + ", got " + word;
     return {};
 }
 
@@ -301,13 +295,13 @@ const std::vector<Field>& fields() {
         {"alpha", "alpha X", 1, 1, {LayerType::Lrn},
          [](const Words& v) { return check_number(v[0], "alpha", 0, 1e30); },
          [](Layer& l, const Words& v) { l.alpha = *to_number(v[0]); },
-         [](const Layer& l) { return number_text(l.alpha); }},
+         [](const Layer& l) { return short_number(l.alpha); }},
         {"beta", "beta X", 1, 1, {LayerType::Lrn},
          [](const Words& v) { return check_number(v[0], "beta", -1e30, 1e30); },
          [](Layer& l, const Words& v) { l.beta = *to_number(v[0]); },
-         [](const Layer& l) { return number_text(l.beta); }},
+         [](const Layer& l) { return short_number(l.beta); }},
         {"k", "k X", 1, 1, {LayerType::Lrn}, [](const Words& v) { return check_number(v[0], "k", -1e30, 1e30); },
-         [](Layer& l, const Words& v) { l.k = *to_number(v[0]); }, [](const Layer& l) { return number_text(l.k); }},
+         [](Layer& l, const Words& v) { l.k = *to_number(v[0]); }, [](const Layer& l) { return short_number(l.k); }},
         {"count-include-pad", "count-include-pad on|off", 1, 1, {LayerType::AvgPool},
          [](const Words& v) { return check_switch(v[0]); },
          [](Layer& l, const Words& v) { l.count_include_pad = *to_switch(v[0]); },
@@ -319,7 +313,7 @@ const std::vector<Field>& fields() {
         {"ratio", "ratio X", 1, 1, {LayerType::Dropout},
          [](const Words& v) { return check_number(v[0], "ratio", 0, 1, true); },
          [](Layer& l, const Words& v) { l.ratio = *to_number(v[0]); },
-         [](const Layer& l) { return number_text(l.ratio); }},
+         [](const Layer& l) { return short_number(l.ratio); }},
     };
     return all;
 }
@@ -417,7 +411,7 @@ bool wait_pass(Ctx& c, double timeout_s) {
     if (c.app.wait_for_pass(timeout_s)) return true;
     const std::string why = why_no_pass(c.app);
     if (!why.empty()) return c.fail("no forward pass can run: " + why);
-    return c.fail("the forward pass did not finish within " + number_text(timeout_s) + " s");
+    return c.fail("the forward pass did not finish within " + short_number(timeout_s) + " s");
 }
 
 // ---- running: the steps -------------------------------------------------------------------------

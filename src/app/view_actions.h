@@ -27,8 +27,8 @@ void open_recent(App& app, const std::string& path);
 // discard them; `what` completes "… before <what>?" ("loading the preset").
 void unless_unsaved(App& app, const std::string& what, std::function<void()> action);
 
-// A format's name as the menus, buttons and choosers show it: "CSV", "Markdown", "JSON", "LaTeX" as
-// they are, "Text" in the current language.
+// A format's name as the menus, buttons and choosers show it: format_name, but "Text" capitalised
+// (in the current language).
 std::string table_format_label(TableFormat f);
 
 }  // namespace convscope::app

@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <cstdio>
 #include <functional>
 #include <optional>
 #include <string>
@@ -47,12 +46,6 @@ constexpr LayerType kAllTypes[] = {LayerType::Conv,    LayerType::MaxPool, Layer
                                    LayerType::Fc,      LayerType::Softmax};
 
 std::string type_text(LayerType t) { return std::string(type_name(t)); }
-
-std::string number(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%g", v);
-    return buf;
-}
 
 // Call right after a field: remembers its value when it becomes active and ends the undo merge
 // when it is let go.
@@ -138,8 +131,8 @@ struct Field {
         if (ImGui::DragScalar(id.c_str(), ImGuiDataType_Double, &v, speed, &lo, &hi, "%.6g",
                               ImGuiSliderFlags_AlwaysClamp | ImGuiSliderFlags_NoRoundToFormat) &&
             v != value)
-            apply(field, label, start_text(k, number(value)), number(v), [&](Layer& l) { set(l, v); });
-        track(app, k, number(value));
+            apply(field, label, start_text(k, short_number(value)), short_number(v), [&](Layer& l) { set(l, v); });
+        track(app, k, short_number(value));
     }
 
     void flag(const char* label, const char* field, bool value, const std::function<void(Layer&, bool)>& set,

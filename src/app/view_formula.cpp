@@ -20,12 +20,6 @@ namespace {
 
 std::string num(int64_t v) { return std::to_string(v); }
 
-std::string real(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%g", v);
-    return buf;
-}
-
 void heading(std::string_view text) {
     ImGui::Spacing();
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.55f, 0.75f, 1.0f, 1.0f));
@@ -37,11 +31,6 @@ void dim_line(std::string_view text) {
     ImGui::PushStyleColor(ImGuiCol_Text, dim_colour());
     show_wrapped(text);
     ImGui::PopStyleColor();
-}
-
-bool same_params(const WindowParams& a, const WindowParams& b) {
-    return a.in == b.in && a.kernel == b.kernel && a.stride == b.stride && a.pad_begin == b.pad_begin &&
-           a.pad_end == b.pad_end && a.dilation == b.dilation && a.rounding == b.rounding;
 }
 
 // ---- one spatial dimension -------------------------------------------------------------------------
@@ -79,9 +68,9 @@ void draw_coverage(const WindowResult& r) {
                   r.padded, r.eff_kernel, r.out, p.stride));
 }
 
-// The formula for one dimension: the symbols, then the numbers, step by step. `unit` is the core's
-// word for what the dimension counts ("row", "column"), handed on to rounding_consequence.
-void draw_dimension(const WindowResult& r, std::string_view title, const std::string& unit) {
+// The formula for one dimension: the symbols, then the numbers, step by step. `unit` is what the
+// dimension counts, handed on to rounding_consequence.
+void draw_dimension(const WindowResult& r, std::string_view title, WindowUnit unit) {
     const WindowParams& p = r.p;
     heading(title);
     const bool dilated = p.dilation > 1;
@@ -137,7 +126,7 @@ void draw_dimension(const WindowResult& r, std::string_view title, const std::st
         if (!why.empty()) show_wrapped(status_text_colour(Severity::Warning), why);
         // The nearest sizes at which this layer alone divides exactly.
         const int64_t down = p.in - r.remainder, up = p.in + (p.stride - r.remainder);
-        const char* symbol = unit == "row" ? "H" : "W";
+        const char* symbol = unit == WindowUnit::Row ? "H" : "W";
         dim_line(down + p.pad_begin + p.pad_end >= eff && down >= 1
                      ? tr("exact for this layer at {0} = {1} or {2}", symbol, down, up)
                      : tr("exact for this layer at {0} = {1}", symbol, up));
@@ -154,11 +143,11 @@ void draw_window_layer(const Stage& st) {
     }
     const WindowResult& h = *st.dim_h;
     const WindowResult& w = *st.dim_w;
-    if (same_params(h.p, w.p)) {
-        draw_dimension(h, tr("Height and width (the same numbers)"), "column and row");
+    if (h.p == w.p) {
+        draw_dimension(h, tr("Height and width (the same numbers)"), WindowUnit::Both);
     } else {
-        draw_dimension(h, tr("Height"), "row");
-        draw_dimension(w, tr("Width"), "column");
+        draw_dimension(h, tr("Height"), WindowUnit::Row);
+        draw_dimension(w, tr("Width"), WindowUnit::Column);
     }
 }
 
@@ -175,7 +164,7 @@ void draw_other_layer(const Stage& st, const Layer& l) {
             break;
         case LayerType::Dropout:
             show_wrapped(tr("While training it zeroes a random {0}% of the values; at inference it passes everything "
-                            "through. The shape stays {1}.", real(100 * l.ratio), in));
+                            "through. The shape stays {1}.", short_number(100 * l.ratio), in));
             break;
         case LayerType::Softmax:
             show_wrapped(tr("Turns the scores into probabilities: e^x divided by the sum of all e^x, so they are "
@@ -185,10 +174,9 @@ void draw_other_layer(const Stage& st, const Layer& l) {
             const char* a = l.alpha_over_size ? "alpha/n" : "alpha";
             show_wrapped(tr("Local response normalisation: each value is divided by (k + {0}·Σ a²)^beta, the sum "
                             "running over n = {1} neighbouring channels. The shape stays {2}.", a, l.lrn_size, in));
-            dim_line(l.alpha_over_size ? tr("k = {0}, alpha = {1} (divided by n), beta = {2}", real(l.k), real(l.alpha),
-                                            real(l.beta))
-                                       : tr("k = {0}, alpha = {1} (as is), beta = {2}", real(l.k), real(l.alpha),
-                                            real(l.beta)));
+            const std::string k = short_number(l.k), alpha = short_number(l.alpha), beta = short_number(l.beta);
+            dim_line(l.alpha_over_size ? tr("k = {0}, alpha = {1} (divided by n), beta = {2}", k, alpha, beta)
+                                       : tr("k = {0}, alpha = {1} (as is), beta = {2}", k, alpha, beta));
             break;
         }
         case LayerType::Flatten:
@@ -271,7 +259,7 @@ void draw_receptive_field(const Stage& st, const ReceptiveField& before) {
         show_wrapped(s);
     };
     const bool square = rf.size_h == rf.size_w && rf.jump_h == rf.jump_w && before.size_h == before.size_w &&
-                        before.jump_h == before.jump_w && (!st.dim_h || !st.dim_w || same_params(st.dim_h->p, st.dim_w->p));
+                        before.jump_h == before.jump_w && (!st.dim_h || !st.dim_w || st.dim_h->p == st.dim_w->p);
     if (square) {
         one(before.size_h, before.jump_h, rf.size_h, rf.jump_h, st.dim_h, "");
     } else {

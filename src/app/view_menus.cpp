@@ -401,16 +401,7 @@ bool named_key_pressed(ImGuiKey key, bool repeat = true) { return ImGui::IsKeyPr
 
 // ---- actions -------------------------------------------------------------------------------------
 
-std::string table_format_label(TableFormat f) {
-    switch (f) {
-        case TableFormat::Text: return tr("Text");
-        case TableFormat::Csv: return "CSV";
-        case TableFormat::Markdown: return "Markdown";
-        case TableFormat::Json: return "JSON";
-        case TableFormat::Latex: return "LaTeX";
-    }
-    return "?";
-}
+std::string table_format_label(TableFormat f) { return f == TableFormat::Text ? tr("Text") : format_name(f); }
 
 void unless_unsaved(App& app, const std::string& what, std::function<void()> action) {
     if (!app.doc.dirty()) {

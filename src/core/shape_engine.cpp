@@ -40,17 +40,12 @@ struct Counter {
     }
 };
 
-bool same_arithmetic(const WindowParams& a, const WindowParams& b) {
-    return a.in == b.in && a.kernel == b.kernel && a.stride == b.stride && a.pad_begin == b.pad_begin &&
-           a.pad_end == b.pad_end && a.dilation == b.dilation && a.rounding == b.rounding;
-}
-
 std::string eff_kernel_note(const WindowResult& r) {
     if (r.p.dilation == 1) return {};
     return tr("F_eff = {0}·({1} − 1) + 1 = {2}; ", r.p.dilation, r.p.kernel, r.p.dilation * (r.p.kernel - 1) + 1);
 }
 
-std::string dim_formula(const WindowResult& r, const std::string& unit) {
+std::string dim_formula(const WindowResult& r, WindowUnit unit) {
     std::string s = eff_kernel_note(r) + window_formula(r);
     const std::string why = rounding_consequence(r, unit);
     if (!r.exact && !why.empty()) s = tr("{0}: {1}", s, why);
@@ -91,9 +86,9 @@ bool slide_window(const Layer& l, const Shape3& in, Stage& st, Shape3& out) {
     st.dim_w = compute_window(pw);
     const auto& h = *st.dim_h;
     const auto& w = *st.dim_w;
-    const bool same = same_arithmetic(ph, pw);
-    st.formula = same ? dim_formula(h, "column and row")
-                      : tr("H: {0}; W: {1}", dim_formula(h, "row"), dim_formula(w, "column"));
+    const bool same = ph == pw;
+    st.formula = same ? dim_formula(h, WindowUnit::Both)
+                      : tr("H: {0}; W: {1}", dim_formula(h, WindowUnit::Row), dim_formula(w, WindowUnit::Column));
     st.exact = h.exact && w.exact;
 
     bool ok = true;
@@ -114,7 +109,7 @@ bool slide_window(const Layer& l, const Shape3& in, Stage& st, Shape3& out) {
     if (!same) check_fit(w, "W");
     if (!ok) return false;
 
-    auto note_rounding = [&](const WindowResult& r, const std::string& prefix, const std::string& unit) {
+    auto note_rounding = [&](const WindowResult& r, const std::string& prefix, WindowUnit unit) {
         if (r.exact) return;
         const bool down = r.p.rounding == Rounding::Floor;
         const std::string q = exact_quotient_text(r.span, r.p.stride);
@@ -126,10 +121,10 @@ bool slide_window(const Layer& l, const Shape3& in, Stage& st, Shape3& out) {
         st.messages.push_back({Severity::Warning, m, true});
     };
     if (same) {
-        note_rounding(h, "", "column and row");
+        note_rounding(h, "", WindowUnit::Both);
     } else {
-        note_rounding(h, "H", "row");
-        note_rounding(w, "W", "column");
+        note_rounding(h, "H", WindowUnit::Row);
+        note_rounding(w, "W", WindowUnit::Column);
     }
     if (l.type != LayerType::Conv) {
         // PyTorch refuses pooling padding wider than half the window; Caffe only needs pad < kernel.

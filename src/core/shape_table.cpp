@@ -30,6 +30,17 @@ std::string_view format_extension(TableFormat f) {
     return "";
 }
 
+std::string format_name(TableFormat f) {
+    switch (f) {
+        case TableFormat::Text: return tr("text");
+        case TableFormat::Csv: return "CSV";
+        case TableFormat::Markdown: return "Markdown";
+        case TableFormat::Json: return "JSON";
+        case TableFormat::Latex: return "LaTeX";
+    }
+    return "?";
+}
+
 namespace {
 
 std::string hw_text(Hw v) { return compact_dims_text(v.h, v.w); }

@@ -17,6 +17,9 @@ enum class TableFormat { Text, Csv, Markdown, Json, Latex };
 
 std::optional<TableFormat> parse_table_format(std::string_view s);  // "text", "csv", "md", "json", "latex"
 std::string_view format_extension(TableFormat f);                  // ".txt", ".csv", ".md", ".json", ".tex"
+// A format's name inside a sentence: "CSV", "Markdown", "JSON", "LaTeX" as they are, "text" in the
+// current language.
+std::string format_name(TableFormat f);
 
 // "96, 11×11/4, pad 0, groups 2": a layer's hyperparameters in a table cell, in the current language.
 std::string layer_summary(const Layer& l);

@@ -15,30 +15,22 @@ int64_t floor_div(int64_t a, int64_t b) {
 }
 int64_t ceil_div(int64_t a, int64_t b) { return -floor_div(-a, b); }
 
-// The three units rounding_consequence speaks of.
-enum class Unit { Column, Row, Both };
-Unit unit_of(const std::string& unit) {
-    if (unit == "column") return Unit::Column;
-    if (unit == "row") return Unit::Row;
-    return Unit::Both;
-}
-
 // "1 column", "3 columns and rows": a count with its unit, in the current language.
-std::string count_of(int64_t n, Unit u) {
+std::string count_of(int64_t n, WindowUnit u) {
     switch (u) {
-        case Unit::Column: return n == 1 ? tr("{0} column", n) : tr("{0} columns", n);
-        case Unit::Row: return n == 1 ? tr("{0} row", n) : tr("{0} rows", n);
-        case Unit::Both: break;
+        case WindowUnit::Column: return n == 1 ? tr("{0} column", n) : tr("{0} columns", n);
+        case WindowUnit::Row: return n == 1 ? tr("{0} row", n) : tr("{0} rows", n);
+        case WindowUnit::Both: break;
     }
     return n == 1 ? tr("{0} column and row", n) : tr("{0} columns and rows", n);
 }
 
 // "1 padded column", "2 padded columns and rows".
-std::string padded_count_of(int64_t n, Unit u) {
+std::string padded_count_of(int64_t n, WindowUnit u) {
     switch (u) {
-        case Unit::Column: return n == 1 ? tr("{0} padded column", n) : tr("{0} padded columns", n);
-        case Unit::Row: return n == 1 ? tr("{0} padded row", n) : tr("{0} padded rows", n);
-        case Unit::Both: break;
+        case WindowUnit::Column: return n == 1 ? tr("{0} padded column", n) : tr("{0} padded columns", n);
+        case WindowUnit::Row: return n == 1 ? tr("{0} padded row", n) : tr("{0} padded rows", n);
+        case WindowUnit::Both: break;
     }
     return n == 1 ? tr("{0} padded column and row", n) : tr("{0} padded columns and rows", n);
 }
@@ -150,13 +142,12 @@ std::string window_formula(const WindowResult& r) {
     return s;
 }
 
-std::string rounding_consequence(const WindowResult& r, const std::string& unit) {
+std::string rounding_consequence(const WindowResult& r, WindowUnit u) {
     if (!r.valid) return {};
-    const Unit u = unit_of(unit);
     std::string s;
     auto append = [&s](const std::string& part) { s = s.empty() ? part : tr("{0}; {1}", s, part); };
     // English: "is" for one column or row, "are" for more or for "column and row".
-    auto singular = [u](int64_t n) { return n == 1 && u != Unit::Both; };
+    auto singular = [u](int64_t n) { return n == 1 && u != WindowUnit::Both; };
     if (r.p.rounding == Rounding::Floor || r.dropped_last) {
         if (r.uncovered_input > 0) {
             const std::string what = count_of(r.uncovered_input, u);

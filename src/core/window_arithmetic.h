@@ -17,6 +17,8 @@ struct WindowParams {
     int64_t pad_end = 0;    // bottom or right
     int64_t dilation = 1;
     Rounding rounding = Rounding::Floor;
+
+    bool operator==(const WindowParams&) const = default;
 };
 
 struct WindowResult {
@@ -47,10 +49,12 @@ int64_t count_window_positions(const WindowParams& p);
 // current language ("(224 − 11 + 2×0)/4 + 1 = 54.25 → 54（向下取整）" in Chinese).
 std::string window_formula(const WindowResult& r);
 
+// What one dimension counts, for the words that describe it: Both when height and width agree.
+enum class WindowUnit { Column, Row, Both };
+
 // What the rounding did, in words and in the current language, for one dimension: "the last 1 column
-// is never covered". `unit` is "column" or "row" (or "column and row" when both dimensions agree),
-// always in English: it says which words to use. Empty when exact.
-std::string rounding_consequence(const WindowResult& r, const std::string& unit);
+// is never covered" (or "column and row" for Both). Empty when exact.
+std::string rounding_consequence(const WindowResult& r, WindowUnit unit);
 
 // The unrounded (W − F_eff + P)/S + 1 as text: "54.25", "3.33…".
 std::string exact_quotient_text(int64_t span, int64_t stride);

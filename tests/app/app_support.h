@@ -1,5 +1,5 @@
-// What the app's tests share: a layer's index by name, the app's state as parsed JSON, running a
-// script against an App without a window, and pointing the config dir at a scratch directory.
+// What the app's tests share: the app's state as parsed JSON, running a script against an App without
+// a window, and pointing the config dir at a scratch directory.
 #pragma once
 
 #include <cstdlib>
@@ -13,13 +13,6 @@
 #include "support.h"
 
 namespace convscope::test {
-
-inline size_t layer_index(const Network& net, const std::string& name) {
-    for (size_t i = 0; i < net.layers.size(); ++i)
-        if (net.layers[i].name == name) return i;
-    FAIL("no layer named " << name);
-    return 0;
-}
 
 inline nlohmann::json state_of(const app::App& a) { return nlohmann::json::parse(a.state_json()); }
 

@@ -1,6 +1,6 @@
 // What the tests of the real window share: running `convscope gui` on a fresh virtual X display
 // (xvfb-run; a test is skipped with a message where it is missing), reading the screenshots it saves,
-// and comparing pictures.
+// and comparing and counting pixels.
 #pragma once
 
 #include <cstdlib>
@@ -26,6 +26,12 @@ inline std::string slurp(const std::string& path) {
     return read_file(path, e).value_or("");
 }
 
+// Whether xvfb-run's stderr says that it lost a race for a display number to a run beside it (with -a),
+// so that the start is worth trying again.
+inline bool xvfb_failed(const std::string& err) {
+    return contains(err, "Xvfb failed to start") || contains(err, "xvfb-run: error");
+}
+
 // `convscope gui ARGS` on a fresh virtual display, with what it printed. xvfb-run -a can lose a race
 // for a display number to a run beside it; such a start is tried again. Without `config_home` the run
 // keeps no files (--no-persist); with it, its config dir is there instead of the user's.
@@ -39,7 +45,7 @@ inline Run run_gui(const std::string& args, const std::string& config_home = {})
     for (int attempt = 0; attempt < 3; ++attempt) {
         const int status = std::system(cmd.c_str());
         r = {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-        if (!contains(r.err, "Xvfb failed to start") && !contains(r.err, "xvfb-run: error")) break;
+        if (!xvfb_failed(r.err)) break;
     }
     return r;
 }
@@ -78,6 +84,17 @@ inline int differing_pixels(const nn::Image& a, const nn::Image& b, const Region
                     ++n;
                     break;
                 }
+    return n;
+}
+
+// Pixels of the region within `tol` of the colour (r, g, b) in every channel.
+inline int count_colour(const nn::Image& img, const Region& region, int r, int g, int b, int tol = 6) {
+    int n = 0;
+    for (int y = region.y0; y < region.y1; ++y)
+        for (int x = region.x0; x < region.x1; ++x)
+            if (std::abs(img.at(x, y, 0) - r) <= tol && std::abs(img.at(x, y, 1) - g) <= tol &&
+                std::abs(img.at(x, y, 2) - b) <= tol)
+                ++n;
     return n;
 }
 

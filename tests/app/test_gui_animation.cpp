@@ -17,17 +17,6 @@ Region inside_animation(const nn::Image& img) {
     return {img.width * 15 / 100, img.height * 20 / 100, img.width * 855 / 1000, img.height * 76 / 100};
 }
 
-// Pixels within `tol` of a colour in the region.
-int count_colour(const nn::Image& img, const Region& g, int r, int gr, int b, int tol = 6) {
-    int n = 0;
-    for (int y = g.y0; y < g.y1; ++y)
-        for (int x = g.x0; x < g.x1; ++x)
-            if (std::abs(img.at(x, y, 0) - r) <= tol && std::abs(img.at(x, y, 1) - gr) <= tol &&
-                std::abs(img.at(x, y, 2) - b) <= tol)
-                ++n;
-    return n;
-}
-
 // view_animation.cpp's colours: the window's taps, a cell no window reaches, the output just produced.
 int taps(const nn::Image& img) { return count_colour(img, inside_animation(img), 255, 222, 80); }
 int never_reached(const nn::Image& img) { return count_colour(img, inside_animation(img), 222, 62, 62); }

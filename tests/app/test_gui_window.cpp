@@ -15,17 +15,6 @@ using namespace convscope::test;
 
 namespace {
 
-// Pixels within `tol` of a colour, in the rows [y0, y1).
-int count_colour(const nn::Image& img, int r, int g, int b, int y0, int y1, int tol = 6) {
-    int n = 0;
-    for (int y = std::max(0, y0); y < std::min(img.height, y1); ++y)
-        for (int x = 0; x < img.width; ++x)
-            if (std::abs(img.at(x, y, 0) - r) <= tol && std::abs(img.at(x, y, 1) - g) <= tol &&
-                std::abs(img.at(x, y, 2) - b) <= tol)
-                ++n;
-    return n;
-}
-
 double luma_variance(const nn::Image& img) {
     double sum = 0, sq = 0;
     const double n = double(img.width) * img.height;
@@ -41,9 +30,10 @@ double luma_variance(const nn::Image& img) {
 // The network strip's boxes: green for a stage that computes exactly, amber for one that rounds,
 // red for an error (view_strip.cpp), in the strip at the top of the window.
 constexpr int kStripRows = 140;
-int strip_green(const nn::Image& img) { return count_colour(img, 51, 115, 77, 0, kStripRows); }
-int strip_amber(const nn::Image& img) { return count_colour(img, 178, 128, 26, 0, kStripRows); }
-int strip_red(const nn::Image& img) { return count_colour(img, 178, 46, 46, 0, kStripRows); }
+Region strip(const nn::Image& img) { return {0, 0, img.width, std::min(img.height, kStripRows)}; }
+int strip_green(const nn::Image& img) { return count_colour(img, strip(img), 51, 115, 77); }
+int strip_amber(const nn::Image& img) { return count_colour(img, strip(img), 178, 128, 26); }
+int strip_red(const nn::Image& img) { return count_colour(img, strip(img), 178, 46, 46); }
 
 }  // namespace
 

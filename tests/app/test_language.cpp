@@ -34,11 +34,6 @@ std::vector<unsigned> code_points(const std::string& text) {
     return out;
 }
 
-struct LanguageRestore {
-    Language saved = language();
-    ~LanguageRestore() { set_language(saved); }
-};
-
 }  // namespace
 
 TEST_CASE("the font atlas has a glyph for every character of every Chinese translation") {
@@ -78,7 +73,7 @@ TEST_CASE("the font atlas has a glyph for every character of every Chinese trans
 }
 
 TEST_CASE("View › Language is remembered in settings.json, and only when the app keeps its files") {
-    LanguageRestore restore;
+    ScopedLanguage restore;
     ScratchConfig config;
     const std::string settings = (std::filesystem::path(app::App::config_dir()) / "settings.json").string();
     {
@@ -119,7 +114,7 @@ TEST_CASE("View › Language is remembered in settings.json, and only when the a
 }
 
 TEST_CASE("a script switches the language, and state_json says which is on") {
-    LanguageRestore restore;
+    ScopedLanguage restore;
     app::App a;
     CHECK(run_script(a, "language zh\n").error.empty());
     CHECK(state_of(a)["language"] == "zh");

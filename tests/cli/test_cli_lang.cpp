@@ -16,27 +16,6 @@ using namespace convscope::test;
 
 namespace {
 
-// run_cli leaves the language of its last run set: put the tests' English back afterwards.
-struct KeepLanguage {
-    Language saved = language();
-    ~KeepLanguage() { set_language(saved); }
-};
-
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> out;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) out.push_back(line);
-    return out;
-}
-
-// The text without any blank: a sentence found whatever the line breaks.
-std::string squeezed(const std::string& text) {
-    std::string out;
-    for (char ch : text)
-        if (ch != ' ' && ch != '\n') out += ch;
-    return out;
-}
-
 std::vector<std::string> csv_fields(const std::string& line) {
     std::vector<std::string> f(1);
     bool quoted = false;
@@ -51,7 +30,7 @@ std::vector<std::string> csv_fields(const std::string& line) {
 }  // namespace
 
 TEST_CASE("explain --lang zh derives AlexNet in Chinese") {
-    KeepLanguage keep;
+    ScopedLanguage keep;
     const Run r = run({"explain", "--lang", "zh"});
     CHECK(r.code == 0);
     CHECK(r.err.empty());
@@ -74,7 +53,7 @@ TEST_CASE("explain --lang zh derives AlexNet in Chinese") {
 }
 
 TEST_CASE("table --lang zh: Chinese headings, the same numbers as in English") {
-    KeepLanguage keep;
+    ScopedLanguage keep;
     const Run en = run({"table", "--format", "csv"});
     const Run zh = run({"table", "--format", "csv", "--lang", "zh"});
     REQUIRE(en.code == 0);
@@ -105,7 +84,7 @@ TEST_CASE("table --lang zh: Chinese headings, the same numbers as in English") {
 }
 
 TEST_CASE("table --lang zh as text: every column lines up in a terminal") {
-    KeepLanguage keep;
+    ScopedLanguage keep;
     const Run r = run({"table", "--lang", "zh", "--preset", "alexnet-paper"});
     CHECK(r.code == 0);  // warnings only
     const auto lines = lines_of(r.out);
@@ -132,7 +111,7 @@ TEST_CASE("table --lang zh as text: every column lines up in a terminal") {
 }
 
 TEST_CASE("partition and presets with --lang zh") {
-    KeepLanguage keep;
+    ScopedLanguage keep;
     const Run p = run({"partition", "--lang", "zh"});
     CHECK(p.code == 0);
     CHECK(contains(p.out, "AlexNet (paper, 224 as printed)，分到 2 个设备上，批大小 128"));
@@ -148,7 +127,7 @@ TEST_CASE("partition and presets with --lang zh") {
 }
 
 TEST_CASE("--lang: an unknown language or a missing value is a usage error") {
-    KeepLanguage keep;
+    ScopedLanguage keep;
     const Run fr = run({"table", "--lang", "fr"});
     CHECK(fr.code == 2);
     CHECK(fr.out.empty());
@@ -160,7 +139,7 @@ TEST_CASE("--lang: an unknown language or a missing value is a usage error") {
 }
 
 TEST_CASE("the language of one run does not carry over to the next") {
-    KeepLanguage keep;
+    ScopedLanguage keep;
     const Run zh = run({"table", "--lang", "zh"});
     CHECK(contains(zh.out, "合计："));
     const Run plain = run({"table"});  // the tests' locale is C: English

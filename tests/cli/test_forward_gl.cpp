@@ -10,7 +10,6 @@
 
 #include <sys/resource.h>
 
-#include <random>
 #include <sstream>
 
 #include "cli/run_setup.h"
@@ -31,14 +30,6 @@ double rel_l2_of(const fs::path& a, const fs::path& b) {
     REQUIRE_MESSAGE(y, y.error);
     REQUIRE(x.tensor->shape == y.tensor->shape);
     return rel_l2(*x.tensor, *y.tensor);
-}
-
-nn::Tensor random_tensor(Shape3 shape) {
-    nn::Tensor t(shape);
-    std::mt19937 rng(11);
-    std::normal_distribution<float> v(0.0f, 1.0f);
-    for (float& x : t.data) x = v(rng);
-    return t;
 }
 
 // The installed binary with extra environment, its standard output and error captured to files.
@@ -168,7 +159,7 @@ TEST_CASE("a buffer the GPU cannot allocate: the pass runs on the CPU, with a no
                                                        R"("layers": [{"name": "fc", "type": "fc", "out": 6144}]})");
     const std::string input = dir.file("input.npy");
     std::string error;
-    REQUIRE_MESSAGE(nn::write_npy(input, random_tensor({1, 64, 64}), error), error);
+    REQUIRE_MESSAGE(nn::write_npy(input, random_input({1, 64, 64}, 11), error), error);
     const cli::Args args({"forward", "--model", model, "--input-npy", input, "--backend", "gl"}, 1, cli::run_flags());
     std::ostringstream err;
     int code = 0;

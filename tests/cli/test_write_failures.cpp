@@ -5,7 +5,6 @@
 // reason, keep the file that was there, and leave no temporary file.
 #include <doctest/doctest.h>
 
-#include <random>
 #include <string>
 #include <vector>
 
@@ -39,13 +38,9 @@ struct TinyForward {
     TinyForward() {
         model = inputs.file("tiny.json", R"({"name": "tiny", "input": [1, 8, 8], "layers": [)"
                                          R"({"name": "conv", "type": "conv", "out": 1, "kernel": 1}]})");
-        nn::Tensor t(Shape3{1, 8, 8});
-        std::mt19937 rng(7);
-        std::normal_distribution<float> v(0.0f, 1.0f);
-        for (float& x : t.data) x = v(rng);
         input = inputs.file("noise.npy");
         std::string e;
-        REQUIRE_MESSAGE(nn::write_npy(input, t, e), e);
+        REQUIRE_MESSAGE(nn::write_npy(input, random_input(Shape3{1, 8, 8}, 7), e), e);
         ::chmod(input.c_str(), 0644);
     }
     std::vector<std::string> args(const std::string& dump_dir) const {

@@ -23,11 +23,8 @@ TEST_CASE("write_file_atomic in a read-only directory or on a full disk fails wi
         const DirSnapshot before = snapshot(dir.path);
         // More than one write() call's worth, so that on the full disk part of it lands first.
         const std::string data(200'000, 'x');
-        const SaveOutcome r = save_under_fault(fault, dir.path, [&] {
-            std::string e;
-            const bool ok = write_file_atomic(path, data, e);
-            return SaveOutcome{ok, e};
-        });
+        const SaveOutcome r =
+            save_under_fault(fault, dir.path, [&] { return reporting(write_file_atomic)(path, data); });
         check_refused(fault, r, path, dir.path, before);
         // The whole message: which step failed, on which file, and strerror's words for why.
         std::string expected = "cannot write ";
@@ -43,11 +40,8 @@ TEST_CASE("write_file_atomic under a fault creates no file where there was none"
         CAPTURE(fault_name(fault));
         FaultDir dir;
         const std::string path = dir.file("new.json");
-        const SaveOutcome r = save_under_fault(fault, dir.path, [&] {
-            std::string e;
-            const bool ok = write_file_atomic(path, "{\"a\": 1234567890123}\n", e);
-            return SaveOutcome{ok, e};
-        });
+        const SaveOutcome r = save_under_fault(
+            fault, dir.path, [&] { return reporting(write_file_atomic)(path, "{\"a\": 1234567890123}\n"); });
         check_refused(fault, r, path, dir.path, {});
         CHECK(snapshot(dir.path).empty());
     }
@@ -58,9 +52,7 @@ TEST_CASE("the faults are what makes the writes fail: a write that fits succeeds
     FaultDir dir;
     const std::string path = dir.file("small.txt", "old");
     const SaveOutcome full = save_under_fault(Fault::FullDisk, dir.path, [&] {
-        std::string e;
-        const bool ok = write_file_atomic(path, "0123456789abcdef", e);  // exactly the 16 bytes allowed
-        return SaveOutcome{ok, e};
+        return reporting(write_file_atomic)(path, "0123456789abcdef");  // exactly the 16 bytes allowed
     });
     CHECK(full.ok);
     CHECK(full.error.empty());
@@ -70,11 +62,8 @@ TEST_CASE("the faults are what makes the writes fail: a write that fits succeeds
     FaultDir other;
     ::chmod(other.path.c_str(), 0777);
     const std::string elsewhere = other.file("elsewhere.txt");
-    const SaveOutcome ro = save_under_fault(Fault::ReadOnlyDir, dir.path, [&] {
-        std::string e;
-        const bool ok = write_file_atomic(elsewhere, "written", e);
-        return SaveOutcome{ok, e};
-    });
+    const SaveOutcome ro = save_under_fault(Fault::ReadOnlyDir, dir.path,
+                                            [&] { return reporting(write_file_atomic)(elsewhere, "written"); });
     CHECK(ro.ok);
     CHECK(snapshot(other.path) == DirSnapshot{{"elsewhere.txt", "written"}});
 }
@@ -82,20 +71,16 @@ TEST_CASE("the faults are what makes the writes fail: a write that fits succeeds
 TEST_CASE("save_network_file under a fault keeps the old model, which still loads") {
     const Network old_net = preset("alexnet-caffe");
     const Network new_net = preset("alexnet-torchvision");
-    for (const Fault fault : kFaults) {
-        FaultDir dir;
-        const std::string path = dir.file("model.json", network_to_json(old_net));
-        const DirSnapshot before = snapshot(dir.path);
-        const SaveOutcome r = save_under_fault(fault, dir.path, [&] {
-            std::string e;
-            const bool ok = save_network_file(new_net, path, e);
-            return SaveOutcome{ok, e};
-        });
-        check_refused(fault, r, path, dir.path, before);
+    const auto save = [](const std::string& path, const Network& net) {
+        std::string e;
+        const bool ok = save_network_file(net, path, e);
+        return SaveOutcome{ok, e};
+    };
+    check_overwrite_refused("model.json", old_net, new_net, save, [&](const std::string& path) {
         const LoadResult back = load_network_file(path);
         REQUIRE_MESSAGE(back, back.error);
         CHECK(*back.network == old_net);
-    }
+    });
 }
 
 }  // TEST_SUITE("file_io_failures")

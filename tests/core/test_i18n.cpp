@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "core/i18n.h"
+#include "support.h"
 
 using namespace convscope;
 
@@ -19,7 +20,7 @@ namespace {
 
 // Restores the language and the locale variables a test changes.
 struct LanguageGuard {
-    Language saved = language();
+    test::ScopedLanguage lang;
     std::vector<std::pair<std::string, std::optional<std::string>>> env;
     void set_env(const char* name, const char* value) {
         const char* old = std::getenv(name);
@@ -30,7 +31,6 @@ struct LanguageGuard {
             unsetenv(name);
     }
     ~LanguageGuard() {
-        set_language(saved);
         for (auto it = env.rbegin(); it != env.rend(); ++it) {
             if (it->second)
                 setenv(it->first.c_str(), it->second->c_str(), 1);

@@ -20,33 +20,6 @@
 using namespace convscope;
 using namespace convscope::test;
 
-namespace {
-
-// Sets a language for one test and puts the previous one back, whatever the checks do.
-struct InLanguage {
-    Language saved = language();
-    explicit InLanguage(Language l) { set_language(l); }
-    ~InLanguage() { set_language(saved); }
-};
-
-// The text without any blank: a sentence found whatever the line breaks (Chinese breaks between any two
-// characters, so flat() would put a space where the text has none).
-std::string squeezed(const std::string& text) {
-    std::string out;
-    for (char ch : text)
-        if (ch != ' ' && ch != '\n') out += ch;
-    return out;
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> out;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) out.push_back(line);
-    return out;
-}
-
-}  // namespace
-
 TEST_CASE("display width counts East Asian wide characters as two columns") {
     CHECK(display_width("abc") == 3);
     CHECK(display_width("") == 0);
@@ -90,28 +63,28 @@ TEST_CASE("padding to a display width counts a Chinese character as two columns"
 }
 
 TEST_CASE("the formula and its rounding in Chinese") {
-    InLanguage zh(Language::Chinese);
+    ScopedLanguage zh(Language::Chinese);
     const WindowResult alex224 = compute_window(wp(224, 11, 4, 0, 0));
     CHECK(window_formula(alex224) == "(224 − 11 + 2×0)/4 + 1 = 54.25 → 54（向下取整）");
-    CHECK(rounding_consequence(alex224, "column and row") == "最后 1 行和 1 列从未被窗口覆盖");
-    CHECK(rounding_consequence(alex224, "column") == "最后 1 列从未被窗口覆盖");
+    CHECK(rounding_consequence(alex224, WindowUnit::Both) == "最后 1 行和 1 列从未被窗口覆盖");
+    CHECK(rounding_consequence(alex224, WindowUnit::Column) == "最后 1 列从未被窗口覆盖");
     CHECK(window_formula(compute_window(wp(227, 11, 4, 0, 0))) == "(227 − 11 + 2×0)/4 + 1 = 55");
     const WindowResult pool = compute_window(wp(54, 3, 2, 0, 0, 1, Rounding::Ceil));
     CHECK(window_formula(pool) == "(54 − 3 + 2×0)/2 + 1 = 26.5 → 27（向上取整）");
-    CHECK(rounding_consequence(pool, "column and row") == "最后一个窗口越出输入 1 行和 1 列");
+    CHECK(rounding_consequence(pool, WindowUnit::Both) == "最后一个窗口越出输入 1 行和 1 列");
     // (10 − 3 + 2)/2 + 1 = 5.5: five windows reach 4·2 + 3 = 11 of the 12 padded rows; the 12th is padding.
     const WindowResult padded = compute_window(wp(10, 3, 2, 1, 1));
     CHECK(window_formula(padded) == "(10 − 3 + 2×1)/2 + 1 = 5.5 → 5（向下取整）");
-    CHECK(rounding_consequence(padded, "row") == "最后 1 行填充从未被用到");
+    CHECK(rounding_consequence(padded, WindowUnit::Row) == "最后 1 行填充从未被用到");
     CHECK(window_formula(compute_window(wp(5, 11, 4, 0, 0))) == "(5 − 11 + 2×0)/4 + 1 = −0.5：窗口放不下");
     // The same cases in English are untouched.
     set_language(Language::English);
     CHECK(window_formula(alex224) == "(224 − 11 + 2·0)/4 + 1 = 54.25 → 54 (floor)");
-    CHECK(rounding_consequence(padded, "row") == "the last 1 padded row is never used");
+    CHECK(rounding_consequence(padded, WindowUnit::Row) == "the last 1 padded row is never used");
 }
 
 TEST_CASE("every shipped model's description has a Chinese translation") {
-    InLanguage zh(Language::Chinese);
+    ScopedLanguage zh(Language::Chinese);
     for (const auto& p : list_presets()) {
         CAPTURE(p.id);
         const Network net = preset(p.id.c_str());
@@ -128,7 +101,7 @@ TEST_CASE("every shipped model's description has a Chinese translation") {
 }
 
 TEST_CASE("explain in Chinese: AlexNet's derivation with its numbers") {
-    InLanguage zh(Language::Chinese);
+    ScopedLanguage zh(Language::Chinese);
     const std::string paper = explain_network(preset("alexnet-paper"));
     const std::string t = flat(paper);
     const std::string s = squeezed(paper);
@@ -172,11 +145,11 @@ TEST_CASE("a Chinese text table stays aligned and carries the English numbers") 
     const Network net = with_input(preset("alexnet-caffe"), 224, 224);
     std::string en, zh;
     {
-        InLanguage l(Language::English);
+        ScopedLanguage l(Language::English);
         en = format_table(net, analyze(net), TableFormat::Text);
     }
     {
-        InLanguage l(Language::Chinese);
+        ScopedLanguage l(Language::Chinese);
         zh = format_table(net, analyze(net), TableFormat::Text);
     }
     const auto e = lines_of(en), z = lines_of(zh);
@@ -207,7 +180,7 @@ TEST_CASE("a Chinese text table stays aligned and carries the English numbers") 
 }
 
 TEST_CASE("a Chinese partition table: every row the same width") {
-    InLanguage zh(Language::Chinese);
+    ScopedLanguage zh(Language::Chinese);
     const Network net = preset("alexnet-paper");
     const Partition p = partition_network(net, analyze(net), 2, 128);
     REQUIRE(p.ok());
@@ -227,13 +200,13 @@ TEST_CASE("exports in Chinese: headings translated, JSON keys and data words kep
     const Network net = preset("alexnet-caffe");
     std::string en_json, zh_json, zh_latex, en_latex, zh_csv;
     {
-        InLanguage l(Language::English);
+        ScopedLanguage l(Language::English);
         const Analysis a = analyze(net);
         en_json = format_table(net, a, TableFormat::Json);
         en_latex = format_table(net, a, TableFormat::Latex);
     }
     {
-        InLanguage l(Language::Chinese);
+        ScopedLanguage l(Language::Chinese);
         const Analysis a = analyze(net);
         zh_json = format_table(net, a, TableFormat::Json);
         zh_latex = format_table(net, a, TableFormat::Latex);
@@ -262,7 +235,7 @@ TEST_CASE("exports in Chinese: headings translated, JSON keys and data words kep
 }
 
 TEST_CASE("model file errors in Chinese keep the place in the file") {
-    InLanguage zh(Language::Chinese);
+    ScopedLanguage zh(Language::Chinese);
     const auto r = parse_network_json(R"({"input": [3, 32, 32], "layers": [{"type": "conv", "out": 8, "kernel": 3, "stride": 0}]})");
     CHECK(r.error == "layers[0].stride：必须 ≥ 1，实际为 0");
     const auto t = parse_network_json(R"({"input": [3, 32, 32], "layers": [{"type": "pool"}]})");

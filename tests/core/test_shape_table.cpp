@@ -10,16 +10,10 @@
 #include "core/shape_table.h"
 
 using namespace convscope;
+using convscope::test::lines_of;
 using convscope::test::preset;
 
 namespace {
-
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> out;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) out.push_back(line);
-    return out;
-}
 
 // RFC 4180 fields of one CSV record (no embedded newlines in our data).
 std::vector<std::string> csv_fields(const std::string& line) {

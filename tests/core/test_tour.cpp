@@ -49,13 +49,6 @@ std::string parse_error(const std::string& text) {
     return p.error;
 }
 
-size_t layer_index_of(const Network& net, const std::string& name) {
-    for (size_t i = 0; i < net.layers.size(); ++i)
-        if (net.layers[i].name == name) return i;
-    FAIL("no layer " << name);
-    return 0;
-}
-
 const char* kGoodStep = R"({"stage": "conv1", "title": "t", "text": "x"})";
 
 }  // namespace
@@ -192,7 +185,7 @@ TEST_CASE("after an edit the text follows: the paper's 224 input no longer divid
 
     // Ungrouping conv2 makes it read every channel: an all-gather, and twice the weights.
     Network ungrouped = preset("alexnet-caffe");
-    ungrouped.layers[layer_index_of(ungrouped, "conv2")].groups = 1;
+    ungrouped.layers[layer_index(ungrouped, "conv2")].groups = 1;
     const std::string conv2 = text_of(ungrouped, "conv2");
     CHECK(contains(conv2, "256·96·5·5 + 256 = 614,656"));
     CHECK(contains(conv2, "Where the GPUs talk: an all-gather (before it runs"));
@@ -264,7 +257,7 @@ TEST_CASE("against a network, a tour names the stages it cannot find") {
     CHECK(left == std::vector<std::string>{"overview", "input", "relu1", "relu3", "relu5", "relu6", "prob", "overview"});
     // A deleted layer: its step drops out, and a reference to it shows as "?".
     Network net = preset("alexnet-caffe");
-    net.layers.erase(net.layers.begin() + static_cast<long>(layer_index_of(net, "pool5")));
+    net.layers.erase(net.layers.begin() + static_cast<long>(layer_index(net, "pool5")));
     CHECK(check_tour(t, net) == std::vector<std::string>{
                                     "tour alexnet: step 17 (pool5): AlexNet (Caffe) has no stage \"pool5\" (it has "
                                     "input, conv1, relu1, norm1, pool1, conv2, relu2, norm2, pool2, conv3, relu3, conv4, "

@@ -10,24 +10,13 @@
 #include "core/window_animation.h"
 
 using namespace convscope;
+using convscope::test::ScopedLanguage;
 using convscope::test::wp;
-
-namespace {
-
-
-// The tests read the English texts.
-struct English {
-    Language old = language();
-    English() { set_language(Language::English); }
-    ~English() { set_language(old); }
-};
-
-}  // namespace
 
 TEST_SUITE("window_animation") {
 
 TEST_CASE("AlexNet conv1 on 227: 55 windows 4 apart, the last ends on the last pixel") {
-    English en;
+    ScopedLanguage en(Language::English);  // the tests read the English texts
     const WindowParams p = wp(227, 11, 4, 0, 0);
     const auto f0 = window_animation_frame(p, 0);
     REQUIRE(f0.valid);
@@ -63,7 +52,7 @@ TEST_CASE("AlexNet conv1 on 227: 55 windows 4 apart, the last ends on the last p
 }
 
 TEST_CASE("AlexNet conv1 on 224: floor keeps 54 windows, the last starts at 212 and cell 223 is never reached") {
-    English en;
+    ScopedLanguage en(Language::English);  // the tests read the English texts
     // (224 − 11)/4 + 1 = 54.25 → 54; the last window covers 53·4 = 212 … 222.
     const auto f = window_animation_frame(wp(224, 11, 4, 0, 0), 53);
     REQUIRE(f.valid);
@@ -104,7 +93,7 @@ TEST_CASE("AlexNet pool1 (3, stride 2) on 55: 27 windows, exact") {
 }
 
 TEST_CASE("AlexNet conv2 (5×5, pad 2) on 27: the padding adds 2 cells on each side, 27 windows") {
-    English en;
+    ScopedLanguage en(Language::English);  // the tests read the English texts
     const auto f = window_animation_frame(wp(27, 5, 1, 2, 2), 0);
     REQUIRE(f.valid);
     CHECK(f.count == 27);
@@ -148,7 +137,7 @@ TEST_CASE("dilation 2 with a kernel of 3: taps 2 apart, an effective size of 5")
 }
 
 TEST_CASE("ceil rounding: pool 3/2 on 56 makes 28 windows, the last hangs one cell past the edge") {
-    English en;
+    ScopedLanguage en(Language::English);  // the tests read the English texts
     // floor: (56 − 3)/2 + 1 = 27.5 → 27, the last window covers 52 … 54 and cell 55 is dropped.
     const auto fl = window_animation_frame(wp(56, 3, 2, 0, 0, 1, Rounding::Floor), 26);
     CHECK(fl.count == 27);
@@ -191,7 +180,7 @@ TEST_CASE("a stride larger than the kernel skips cells between windows") {
 }
 
 TEST_CASE("a window wider than the padded input gives no frame") {
-    English en;
+    ScopedLanguage en(Language::English);  // the tests read the English texts
     const auto f = window_animation_frame(wp(5, 7, 1, 0, 0), 0);
     CHECK_FALSE(f.valid);
     CHECK(f.count == 0);

@@ -26,7 +26,7 @@ TEST_CASE("AlexNet conv1 at 224 is 54.25: floor gives 54 and drops the last pixe
     CHECK(r.remainder == 1);          // 213 = 4·53 + 1
     CHECK(r.uncovered_input == 1);    // last window ends at 53·4 + 11 = 223
     CHECK(window_formula(r) == "(224 − 11 + 2·0)/4 + 1 = 54.25 → 54 (floor)");
-    CHECK(rounding_consequence(r, "column and row") == "the last 1 column and row are never covered");
+    CHECK(rounding_consequence(r, WindowUnit::Both) == "the last 1 column and row are never covered");
 }
 
 TEST_CASE("ceil rounding of AlexNet conv1 at 224 gives 55 and overhangs by 3") {
@@ -42,7 +42,7 @@ TEST_CASE("torchvision conv1: padding 2 leaves only padding unused") {
     CHECK_FALSE(r.exact);
     CHECK(r.uncovered_input == 0);
     CHECK(r.uncovered_pad == 1);
-    CHECK(rounding_consequence(r, "column") == "the last 1 padded column is never used");
+    CHECK(rounding_consequence(r, WindowUnit::Column) == "the last 1 padded column is never used");
 }
 
 TEST_CASE("overlapping 3/2 pooling: floor and ceil on 54") {
@@ -54,7 +54,7 @@ TEST_CASE("overlapping 3/2 pooling: floor and ceil on 54") {
     CHECK(c.overhang == 1);
     CHECK_FALSE(c.dropped_last);
     CHECK(window_formula(c) == "(54 − 3 + 2·0)/2 + 1 = 26.5 → 27 (ceil)");
-    CHECK(rounding_consequence(c, "column and row") == "the last window hangs 1 column and row past the input");
+    CHECK(rounding_consequence(c, WindowUnit::Both) == "the last window hangs 1 column and row past the input");
 }
 
 TEST_CASE("ceil rounding never starts a window inside the end padding") {

@@ -1,9 +1,9 @@
 // What the GL backend's tests share: one headless context per test process, a backend with its
-// buffers poisoned, seeded weights with random biases, and a layer-by-layer comparison of two passes.
+// buffers poisoned, and a layer-by-layer comparison of two passes (seeded inputs and weights with
+// random biases are in support.h).
 #pragma once
 
 #include <memory>
-#include <random>
 #include <string>
 
 #include "gl/context.h"
@@ -28,26 +28,6 @@ inline std::unique_ptr<nn::Backend> poisoned_gl_backend(gl::ShaderLibrary shader
     o.poison = true;
     o.check_errors = true;
     return gl::make_gl_backend(gl_context(), std::move(o));
-}
-
-// Seeded weights with random biases too (the seeded ones are zero, which would hide a bias bug).
-inline nn::NetworkWeights weights_with_biases(const Network& net, const Analysis& a, uint64_t seed) {
-    nn::InitOptions o;
-    o.seed = seed;
-    nn::NetworkWeights w = nn::make_seeded_weights(net, a, o);
-    std::mt19937 rng(static_cast<unsigned>(seed));
-    std::normal_distribution<float> v(0.0f, 0.1f);
-    for (auto& lw : w.layers)
-        for (float& b : lw.bias) b = v(rng);
-    return w;
-}
-
-inline nn::Tensor random_input(Shape3 s, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> v(0.0f, 1.0f);
-    nn::Tensor t(s);
-    for (float& x : t.data) x = v(rng);
-    return t;
 }
 
 // Runs `net` on both backends and checks every layer's output: same shape, relative L2 below `tol`.

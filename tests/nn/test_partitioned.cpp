@@ -4,8 +4,6 @@
 // another, and the errors a runner reports.
 #include <doctest/doctest.h>
 
-#include <random>
-
 #include "core/partition.h"
 #include "nn/backend.h"
 #include "nn/partitioned.h"
@@ -15,30 +13,11 @@
 using namespace convscope;
 using namespace convscope::nn;
 using convscope::test::preset;
+using convscope::test::random_input;
 using convscope::test::rel_l2;
+using convscope::test::weights_with_biases;
 
 namespace {
-
-// Seeded weights with random biases (the seeded biases are zero, which would hide a bias that lands on
-// the wrong device's channels).
-NetworkWeights weights_with_biases(const Network& net, const Analysis& a, uint64_t seed) {
-    InitOptions o;
-    o.seed = seed;
-    NetworkWeights w = make_seeded_weights(net, a, o);
-    std::mt19937 rng(static_cast<unsigned>(seed));
-    std::normal_distribution<float> v(0.0f, 0.1f);
-    for (auto& lw : w.layers)
-        for (float& b : lw.bias) b = v(rng);
-    return w;
-}
-
-Tensor random_input(Shape3 s, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> v(0.0f, 1.0f);
-    Tensor t(s);
-    for (float& x : t.data) x = v(rng);
-    return t;
-}
 
 BackendFactory cpu() {
     return [] { return make_cpu_backend(); };
